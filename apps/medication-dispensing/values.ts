@@ -1,0 +1,41 @@
+import { service } from '../../lib';
+
+// Medication rounds: nurses confirm each dose here. Patient-facing and never allowed to go dark,
+// so prod runs 4 pods across three zones and a drain takes at most one at a time.
+export default service({
+  name: 'medication-dispensing',
+  team: 'medication',
+  tier: 'critical',
+  image: 'europe-docker.pkg.dev/acme-care/apps/medication-dispensing',
+  release: { stable: '2026.11.1' },
+  processes: {
+    api: {
+      ports: [
+        { name: 'http', port: 8080 },
+        { name: 'grpc', port: 9000, protocol: 'grpc' },
+      ],
+      replicas: 4,
+      cpu: '500m',
+      memory: '768Mi',
+      memoryLimit: '1Gi',
+      probes: {
+        ready: { path: '/health/ready', periodSeconds: 5 },
+        live: { path: '/health/live' },
+        startup: { path: '/health/started', failureThreshold: 30 },
+      },
+      minReadySeconds: 20,
+      maxSurge: 1,
+      terminationGracePeriodSeconds: 60,
+      preStopSeconds: 15,
+    },
+  },
+  env: { JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75' },
+  secrets: {
+    DB_PASSWORD: { secret: 'medication-dispensing-db', key: 'password' },
+    DB_USER: { secret: 'medication-dispensing-db', key: 'username' },
+  },
+  identity: { azureClientId: '9a1e4c3b-5f2d-4a8e-b6c7-2d0f8e1a9b35' },
+  clusters: {
+    'stage-eu': { processes: { api: { replicas: 2 } } },
+  },
+});

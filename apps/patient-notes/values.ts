@@ -1,0 +1,33 @@
+import { service } from '../../lib';
+
+// Clinical notes: a web API for the care apps plus a worker that indexes notes for search.
+export default service({
+  name: 'patient-notes',
+  team: 'care-records',
+  tier: 'critical',
+  image: 'europe-docker.pkg.dev/acme-care/apps/patient-notes',
+  release: { stable: '2026.11.3' },
+  processes: {
+    web: {
+      ports: [{ name: 'http', port: 8080 }],
+      replicas: 3,
+      cpu: '250m',
+      memory: '512Mi',
+      probes: { ready: { path: '/healthz/ready' }, live: { path: '/healthz/live' } },
+    },
+    indexer: {
+      command: ['node', 'dist/indexer.js'],
+      replicas: 2,
+      cpu: '100m',
+      memory: '384Mi',
+      probes: { live: { command: ['node', 'dist/healthcheck.js'] } },
+      env: { INDEXER_BATCH_SIZE: '200' },
+    },
+  },
+  env: { LOG_FORMAT: 'json', NODE_OPTIONS: '--max-old-space-size=384' },
+  secrets: { DATABASE_URL: { secret: 'patient-notes-db', key: 'url' } },
+  identity: { azureClientId: '0f5c2a7e-8d41-4b6f-a3e9-71c5d2b8e604' },
+  clusters: {
+    'stage-*': { processes: { web: { replicas: 2 } }, env: { LOG_LEVEL: 'debug' } },
+  },
+});

@@ -1,0 +1,24 @@
+import { Construct } from 'constructs';
+import type { ResolvedService } from '../values/model';
+import { k8s } from './k8s';
+
+/** The service's ServiceAccount, carrying the cloud workload identity annotations. */
+export class ServiceIdentity extends Construct {
+  /** Name the pods run as. */
+  readonly serviceAccountName: string;
+
+  constructor(scope: Construct, id: string, service: ResolvedService) {
+    super(scope, id);
+    const account = service.serviceAccount;
+    this.serviceAccountName = account.name;
+    new k8s.KubeServiceAccount(this, 'Resource', {
+      metadata: {
+        name: account.name,
+        namespace: service.namespace,
+        labels: { ...service.labels },
+        annotations: Object.keys(account.annotations).length ? { ...account.annotations } : undefined,
+      },
+      automountServiceAccountToken: account.automountToken,
+    });
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The public API of fleetchart for values files and the cluster inventory.
+ *
+ *   import { service } from '../../lib';
+ *   export default service({ name: 'patient-notes', ... });
+ */
+import type { ClusterInput } from './clusters/schema';
+import type { ServiceOverride, ServiceValues as SchemaValues } from './values/schema';
+
+/** What a service's `values.ts` declares. Hover a field in the editor for its documentation. */
+export type ServiceValues = Omit<SchemaValues, 'clusters'> & {
+  /**
+   * Per-cluster overrides keyed by cluster name or glob (`'prod-*'`). Globs apply first in the
+   * order written, the exact cluster name last. Objects merge deeply, scalars replace, `env`,
+   * `secrets` and `ports` merge by name, other lists replace.
+   */
+  clusters?: Record<string, ServiceOverride>;
+};
+
+/**
+ * Declares a service. Returns its argument unchanged: validation happens when fleetchart loads
+ * the file, so every problem of every file is reported at once.
+ */
+export function service(values: ServiceValues): ServiceValues {
+  return values;
+}
+
+/** Declares the fleet's clusters (apps/clusters.ts). */
+export function clusters(list: ClusterInput[]): ClusterInput[] {
+  return list;
+}
+
+export type { ClusterInput, ServiceOverride };
+export { DEFAULTS } from './values/defaults';

@@ -1,0 +1,49 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Finding } from './findings';
+
+/** Where the fleet lives, relative to the repository root. */
+export const APPS_DIR = 'apps';
+export const INVENTORY_FILE = 'apps/clusters.ts';
+export const VALUES_FILE = 'values.ts';
+
+export interface LoadedModule {
+  /** Path relative to the root, as findings print it. */
+  readonly file: string;
+  readonly exported?: unknown;
+  readonly findings: readonly Finding[];
+}
+
+/** The service folders under apps/, sorted: every folder with a values.ts. */
+export function discoverApps(root: string): string[] {
+  const dir = path.join(root, APPS_DIR);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, VALUES_FILE)))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+export function valuesFile(app: string): string {
+  return `${APPS_DIR}/${app}/${VALUES_FILE}`;
+}
+
+/**
+ * Loads a TypeScript module's default export. A module that throws, or exports nothing, becomes
+ * a finding: one bad values file must not hide the problems of the others.
+ */
+export function loadDefaultExport(root: string, file: string, expected: string): LoadedModule {
+  const absolute = path.join(root, file);
+  let module: { default?: unknown };
+  try {
+    module = require(absolute);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return { file, findings: [{ file, path: '', severity: 'error', message: `expected a module that loads, but it threw: ${reason}; fix that line (run 'node --require tsx/cjs ${file}' to see the stack)` }] };
+  }
+  if (module?.default === undefined) {
+    return { file, findings: [{ file, path: '', severity: 'error', message: `expected a default export, found none; end the file with 'export default ${expected}'` }] };
+  }
+  return { file, exported: module.default, findings: [] };
+}

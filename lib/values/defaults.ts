@@ -1,0 +1,36 @@
+/**
+ * Every default of the values contract, in one place. The schema's `.describe()` texts and the
+ * README quote these; `resolve` is the only code that applies them.
+ */
+export const DEFAULTS = {
+  tier: 'standard',
+  replicas: 2,
+  /** Memory limit equals the memory request unless `memoryLimit` is given (no overcommit). */
+  cpu: '100m',
+  memory: '256Mi',
+  portProtocol: 'http',
+  maxSurge: '25%',
+  minReadySeconds: 10,
+  progressDeadlineSeconds: 600,
+  revisionHistoryLimit: 5,
+  /** Sleep before SIGTERM so the mesh and endpoints stop sending traffic first. */
+  preStopSeconds: 10,
+  /** Must exceed preStop + the app's own shutdown; the Istio sidecar drains within this window. */
+  terminationGracePeriodSeconds: 45,
+  runAsUser: 10001,
+  tmpSize: '64Mi',
+  pdbMaxUnavailable: 1,
+  automountServiceAccountToken: false,
+  identity: false,
+  probe: {
+    periodSeconds: 10,
+    timeoutSeconds: 2,
+    failureThreshold: 3,
+    initialDelaySeconds: 0,
+  },
+  /** A liveness failure restarts the pod: be slower to give up than readiness. */
+  livenessFailureThreshold: 6,
+} as const;
+
+/** Smallest replica count a serving process may have in a `prod` cluster without a waiver. */
+export const PROD_MIN_SERVING_REPLICAS = 2;

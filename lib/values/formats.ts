@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+/**
+ * Reusable string and number formats of the values contract. Each carries an error text that
+ * starts with "expected" and says what fits; the reporter appends what was found.
+ */
+
+export const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+export const dnsLabel = (max = 63) =>
+  z
+    .string({ error: 'expected a string' })
+    .regex(DNS_LABEL, {
+      error: `expected a DNS-1123 label: lowercase letters, digits and '-', starting with a letter and not ending with '-'`,
+    })
+    .max(max, { error: `expected at most ${max} characters` });
+
+export const integer = (min: number, max: number) =>
+  z
+    .number({ error: 'expected a number' })
+    .int({ error: `expected an integer between ${min} and ${max}` })
+    .min(min, { error: min === 0 ? 'expected an integer ≥ 0' : `expected an integer ≥ ${min}` })
+    .max(max, { error: `expected an integer ≤ ${max}` });
+
+/** Kubernetes CPU quantity in cores or millicores. */
+export const CPU = /^(\d+m|\d+(\.\d{1,3})?)$/;
+export const cpuQuantity = () =>
+  z
+    .string({ error: `expected a CPU quantity as a string, e.g. '250m' or '1.5'` })
+    .regex(CPU, { error: `expected a CPU quantity like '250m' (millicores) or '1.5' (cores)` })
+    .refine((v) => parseCpuMillis(v) >= 1 && parseCpuMillis(v) <= 64_000, {
+      error: 'expected between 1m and 64 cores',
+    });
+
+/** Kubernetes memory quantity with a binary suffix. */
+export const MEMORY = /^\d+(Ki|Mi|Gi)$/;
+export const memoryQuantity = () =>
+  z
+    .string({ error: `expected a memory quantity as a string, e.g. '512Mi'` })
+    .regex(MEMORY, { error: `expected a memory quantity like '512Mi' or '2Gi' (suffix Ki, Mi or Gi)` })
+    .refine((v) => parseMemoryBytes(v) >= 4 * MI && parseMemoryBytes(v) <= 256 * GI, {
+      error: 'expected between 4Mi and 256Gi',
+    });
+
+const MI = 1024 * 1024;
+const GI = 1024 * MI;
+
+export function parseCpuMillis(quantity: string): number {
+  return quantity.endsWith('m') ? Number(quantity.slice(0, -1)) : Math.round(Number(quantity) * 1000);
+}
+
+export function parseMemoryBytes(quantity: string): number {
+  const units: Record<string, number> = { Ki: 1024, Mi: MI, Gi: GI };
+  const unit = quantity.slice(-2);
+  return Number(quantity.slice(0, -2)) * units[unit];
+}
+
+/** Durations as Istio and Go accept them, kept to one unit for readability. */
+export const DURATION = /^\d+(ms|s|m)$/;
+export const duration = () =>
+  z
+    .string({ error: `expected a duration as a string, e.g. '10s'` })
+    .regex(DURATION, { error: `expected a duration like '500ms', '10s' or '2m'` });
+
+export function durationMillis(value: string): number {
+  const match = /^(\d+)(ms|s|m)$/.exec(value);
+  if (!match) throw new Error(`not a duration: ${value}`);
+  const factor = { ms: 1, s: 1000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
+  return Number(match[1]) * factor;
+}
+
+/** An OCI repository without tag or digest: registry host, optional port, path. */
+export const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9]+([._-][a-z0-9]+)*)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
+export const imageRepository = () =>
+  z
+    .string({ error: 'expected an image repository as a string' })
+    .regex(IMAGE_REPOSITORY, {
+      error: `expected an image repository without tag or digest, e.g. 'europe-docker.pkg.dev/acme-care/apps/patient-notes'`,
+    });
+
+/** A release version: an image tag (never `latest`) or a sha256 digest. */
+export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
+export const imageVersion = () =>
+  z
+    .string({ error: 'expected a version as a string' })
+    .refine((v) => v !== 'latest', {
+      error: `expected a pinned version, not 'latest': name the tag you tested, e.g. '2026.11.3'`,
+    })
+    .refine((v) => IMAGE_TAG.test(v) || IMAGE_DIGEST.test(v), {
+      error: `expected an image tag like '2026.11.3' or a digest 'sha256:<64 hex>'`,
+    });
+
+/** A full image reference pinned by tag or digest, for helper processes with their own image. */
+export const pinnedImage = () =>
+  z
+    .string({ error: 'expected an image reference as a string' })
+    .refine((v) => splitImage(v) !== undefined, {
+      error: `expected an image pinned by tag or digest, e.g. 'docker.io/envoyproxy/envoy:v1.31.2'`,
+    })
+    .refine((v) => splitImage(v)?.version !== 'latest', {
+      error: `expected a pinned version, not 'latest'`,
+    });
+
+export function splitImage(reference: string): { repository: string; version: string } | undefined {
+  const at = reference.indexOf('@');
+  if (at > 0) {
+    const repository = reference.slice(0, at);
+    const version = reference.slice(at + 1);
+    return IMAGE_REPOSITORY.test(repository) && IMAGE_DIGEST.test(version) ? { repository, version } : undefined;
+  }
+  const colon = reference.lastIndexOf(':');
+  if (colon <= reference.lastIndexOf('/')) return undefined;
+  const repository = reference.slice(0, colon);
+  const version = reference.slice(colon + 1);
+  return IMAGE_REPOSITORY.test(repository) && IMAGE_TAG.test(version) ? { repository, version } : undefined;
+}
+
+/** Environment variable names as POSIX shells accept them. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const envName = () =>
+  z.string().regex(ENV_NAME, { error: `expected an environment variable name like 'LOG_LEVEL' (letters, digits, '_')` });
+
+/** IANA service name, which Kubernetes requires for port names. */
+export const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const portName = () =>
+  z
+    .string({ error: 'expected a port name as a string' })
+    .regex(PORT_NAME, { error: `expected a port name like 'http' or 'grpc-api' (lowercase letters, digits, '-')` })
+    .max(15, { error: 'expected a port name of at most 15 characters' });
+
+export const GCP_SERVICE_ACCOUNT = /^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const AWS_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+export const GCP_PROJECT = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
+export const AWS_ACCOUNT = /^\d{12}$/;
+
+export const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
+export const httpPath = () =>
+  z.string({ error: 'expected a path as a string' }).regex(HTTP_PATH, { error: `expected an absolute URL path like '/healthz'` });

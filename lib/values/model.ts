@@ -1,0 +1,105 @@
+import type { Cluster } from '../clusters/schema';
+import type { RuleId } from '../validate/catalog';
+
+/**
+ * The resolved model: everything the render stage needs, with every default applied and every
+ * decision taken. Pure data; constructs map it to Kubernetes objects without policy of their own.
+ */
+export interface ResolvedService {
+  readonly name: string;
+  /** The values file, for findings. */
+  readonly file: string;
+  readonly cluster: Cluster;
+  readonly namespace: string;
+  readonly team: string;
+  readonly tier: 'critical' | 'standard' | 'batch';
+  readonly priorityClassName: string;
+  /** Labels on every object of the service. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly namespaceLabels: Readonly<Record<string, string>>;
+  readonly serviceAccount: ResolvedServiceAccount;
+  readonly processes: readonly ResolvedProcess[];
+  /** Rule id → reason, rendered as annotations. */
+  readonly waivers: Readonly<Partial<Record<RuleId, string>>>;
+}
+
+export interface ResolvedServiceAccount {
+  readonly name: string;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Labels every pod of the service needs for the identity to work (AKS). */
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly automountToken: boolean;
+}
+
+export interface ResolvedProcess {
+  readonly name: string;
+  /** `<service>-<process>`: the Deployment and Service name. */
+  readonly fullName: string;
+  readonly serving: boolean;
+  readonly ports: readonly ResolvedPort[];
+  /** Labels on the process's objects (common labels plus component). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Labels that never change between releases: the Service and PDB select on these. */
+  readonly selector: Readonly<Record<string, string>>;
+  readonly tracks: readonly ResolvedTrack[];
+  readonly container: ResolvedContainer;
+  readonly rollout: {
+    readonly maxSurge: number | string;
+    readonly minReadySeconds: number;
+    readonly progressDeadlineSeconds: number;
+    readonly revisionHistoryLimit: number;
+  };
+  readonly terminationGracePeriodSeconds: number;
+  readonly tmpSize: string;
+  readonly runAsUser: number;
+  /** Present when the process runs 2 or more pods. */
+  readonly disruption?: { readonly maxUnavailable: number };
+}
+
+/** One Deployment of a process: the stable track, and later a canary. */
+export interface ResolvedTrack {
+  readonly track: 'stable' | 'canary';
+  /** `<service>-<process>` for stable, `<service>-<process>-canary` for canary. */
+  readonly deploymentName: string;
+  readonly version: string;
+  readonly image: string;
+  readonly replicas: number;
+  /** Deployment selector: the process selector plus the track. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Pod labels: selector, common labels, version labels, identity labels. */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+export interface ResolvedPort {
+  readonly name: string;
+  readonly port: number;
+  readonly protocol: 'http' | 'http2' | 'grpc' | 'tcp' | 'tls';
+}
+
+export interface ResolvedContainer {
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env: readonly ResolvedEnv[];
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu?: string; readonly memory: string };
+  readonly readiness?: ResolvedProbe;
+  readonly liveness?: ResolvedProbe;
+  readonly startup?: ResolvedProbe;
+  readonly preStopSeconds: number;
+}
+
+export type ResolvedEnv =
+  | { readonly name: string; readonly value: string }
+  | { readonly name: string; readonly secret: string; readonly key: string };
+
+export interface ResolvedProbe {
+  readonly handler:
+    | { readonly kind: 'http'; readonly path: string; readonly port: string }
+    | { readonly kind: 'tcp'; readonly port: string }
+    | { readonly kind: 'grpc'; readonly port: number }
+    | { readonly kind: 'exec'; readonly command: readonly string[] };
+  readonly initialDelaySeconds: number;
+  readonly periodSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly failureThreshold: number;
+}

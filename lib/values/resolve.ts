@@ -1,0 +1,313 @@
+import type { Cluster } from '../clusters/schema';
+import { Finding, formatPath } from '../findings';
+import { RuleId, ruleInfo } from '../validate/catalog';
+import { DEFAULTS, PROD_MIN_SERVING_REPLICAS } from './defaults';
+import { GCP_SERVICE_ACCOUNT, parseCpuMillis, parseMemoryBytes, splitImage } from './formats';
+import { LABEL, MANAGED_BY, versionLabel } from './labels';
+import { globMatches, matchingOverrideKeys, mergeOverride } from './merge';
+import type { ResolvedContainer, ResolvedEnv, ResolvedProbe, ResolvedProcess, ResolvedService, ResolvedServiceAccount, ResolvedTrack } from './model';
+import type { ParsedServiceValues, ProcessValues } from './schema';
+
+export type ParsedWithOverrides = ParsedServiceValues & { clusters?: Record<string, unknown> };
+
+export interface Resolution {
+  readonly service?: ResolvedService;
+  readonly findings: readonly Finding[];
+}
+
+/**
+ * values × cluster → the resolved model. Pure: every default and every decision is taken here,
+ * and every problem is returned as a finding rather than thrown.
+ */
+export function resolveService(file: string, parsed: ParsedWithOverrides, cluster: Cluster): Resolution {
+  const values = applyOverrides(parsed, cluster.name);
+  const findings: Finding[] = [];
+  const report = (path: PropertyKey[], rule: RuleId, message: string) => {
+    const waived = ruleInfo(rule).waivable && values.waivers?.[rule] !== undefined;
+    if (!waived) findings.push({ file, path: formatPath(path), message, rule, severity: ruleInfo(rule).severity, cluster: cluster.name });
+  };
+
+  if (!cluster.mesh.istioCni) {
+    report([], 'FC-MESH-001', `cluster ${cluster.name} runs Istio without the CNI plugin, so injected sidecars need the NET_ADMIN/NET_RAW init container that Pod Security 'restricted' forbids; the infra team must enable istio-cni there and set mesh.istioCni: true in apps/clusters.ts`);
+  }
+
+  const tier = values.tier ?? DEFAULTS.tier;
+  const labels = {
+    [LABEL.name]: values.name,
+    [LABEL.instance]: values.name,
+    [LABEL.partOf]: values.partOf ?? values.team,
+    [LABEL.managedBy]: MANAGED_BY,
+    [LABEL.team]: values.team,
+  };
+  const serviceAccount = resolveServiceAccount(values, cluster, report);
+  const processes = Object.keys(values.processes)
+    .sort()
+    .map((name) => resolveProcess(values, name, cluster, labels, serviceAccount, report));
+
+  const service: ResolvedService = {
+    name: values.name,
+    file,
+    cluster,
+    namespace: values.name,
+    team: values.team,
+    tier,
+    priorityClassName: cluster.priorityClasses[tier],
+    labels,
+    namespaceLabels: {
+      ...labels,
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      ...(cluster.mesh.revision ? { 'istio.io/rev': cluster.mesh.revision } : { 'istio-injection': 'enabled' }),
+    },
+    serviceAccount,
+    processes,
+    waivers: values.waivers ?? {},
+  };
+  return { service: findings.some((f) => f.severity === 'error') ? undefined : service, findings };
+}
+
+/** The values as they apply to one cluster: base values with the matching overrides merged in. */
+export function applyOverrides(parsed: ParsedWithOverrides, clusterName: string): ParsedServiceValues {
+  const { clusters: overrides, ...base } = parsed;
+  let values = base as ParsedServiceValues;
+  for (const key of matchingOverrideKeys(Object.keys(overrides ?? {}), clusterName)) {
+    values = mergeOverride(values, overrides![key]);
+  }
+  return values;
+}
+
+/** Override keys that match no cluster of the inventory: almost always a typo. */
+export function unmatchedOverrideFindings(file: string, parsed: ParsedWithOverrides, clusterNames: readonly string[]): Finding[] {
+  return Object.keys(parsed.clusters ?? {})
+    .filter((key) => !clusterNames.some((name) => globMatches(key, name)))
+    .map((key) => ({
+      file,
+      path: formatPath(['clusters', key]),
+      message: `expected a cluster name or glob matching the inventory, got '${key}', which matches none; known clusters: ${clusterNames.join(', ')}`,
+      rule: 'FC-OVR-001' as const,
+      severity: 'error' as const,
+    }));
+}
+
+type Report = (path: PropertyKey[], rule: RuleId, message: string) => void;
+
+function resolveServiceAccount(values: ParsedServiceValues, cluster: Cluster, report: Report): ResolvedServiceAccount {
+  const annotations: Record<string, string> = {};
+  const podLabels: Record<string, string> = {};
+  const identity = values.identity ?? DEFAULTS.identity;
+  if (identity !== false) {
+    const given = identity === true ? {} : identity;
+    const provider = cluster.provider;
+    switch (provider.kind) {
+      case 'gke': {
+        const account = given.gcpServiceAccount ?? `${values.name}@${provider.project}.iam.gserviceaccount.com`;
+        if (!GCP_SERVICE_ACCOUNT.test(account)) {
+          report(['identity'], 'FC-ID-003', `expected a valid GCP service account e-mail, derived '${account}', which is not (account ids have 6–30 characters); set identity.gcpServiceAccount`);
+        }
+        annotations['iam.gke.io/gcp-service-account'] = account;
+        break;
+      }
+      case 'aks':
+        if (!given.azureClientId) {
+          report(['identity', 'azureClientId'], 'FC-ID-001', `required on AKS cluster ${cluster.name}: the client id of the service's managed identity; set identity: { azureClientId: '<guid>' } (per cluster under clusters['${cluster.name}'] if it differs)`);
+        } else {
+          annotations['azure.workload.identity/client-id'] = given.azureClientId;
+          annotations['azure.workload.identity/tenant-id'] = provider.tenantId;
+        }
+        podLabels['azure.workload.identity/use'] = 'true';
+        break;
+      case 'eks':
+        if (!given.awsRoleArn) {
+          report(['identity', 'awsRoleArn'], 'FC-ID-002', `required on EKS cluster ${cluster.name}: the IAM role the pods assume; set identity: { awsRoleArn: 'arn:aws:iam::${provider.accountId}:role/${values.name}' }`);
+        } else {
+          annotations['eks.amazonaws.com/role-arn'] = given.awsRoleArn;
+        }
+        break;
+    }
+  }
+  return {
+    name: values.name,
+    annotations,
+    podLabels,
+    automountToken: values.automountServiceAccountToken ?? DEFAULTS.automountServiceAccountToken,
+  };
+}
+
+function resolveProcess(
+  values: ParsedServiceValues,
+  name: string,
+  cluster: Cluster,
+  serviceLabels: Record<string, string>,
+  serviceAccount: ResolvedServiceAccount,
+  report: Report,
+): ResolvedProcess {
+  const p: ProcessValues = values.processes[name];
+  const at = (...rest: PropertyKey[]) => ['processes', name, ...rest];
+  const fullName = `${values.name}-${name}`;
+  const ports = (p.ports ?? []).map((port) => ({ name: port.name, port: port.port, protocol: port.protocol ?? DEFAULTS.portProtocol }));
+  const serving = ports.length > 0;
+  const replicas = p.replicas ?? DEFAULTS.replicas;
+
+  checkPorts(ports, at, report);
+  if (cluster.environment === 'prod' && serving && replicas < PROD_MIN_SERVING_REPLICAS) {
+    report(at('replicas'), 'FC-AVAIL-001', `expected at least ${PROD_MIN_SERVING_REPLICAS} replicas for a serving process in prod cluster ${cluster.name}, got ${replicas}; raise replicas, or add waivers: { 'FC-AVAIL-001': '<reason>' }`);
+  }
+  const maxUnavailable = p.disruption?.maxUnavailable ?? DEFAULTS.pdbMaxUnavailable;
+  if (replicas >= 2 && maxUnavailable >= replicas) {
+    report(at('disruption', 'maxUnavailable'), 'FC-AVAIL-002', `expected fewer than replicas (${replicas}), got ${maxUnavailable}: such a budget lets a drain evict every pod at once; lower it or raise replicas`);
+  }
+
+  const preStopSeconds = p.preStopSeconds ?? DEFAULTS.preStopSeconds;
+  const grace = p.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds;
+  if (grace <= preStopSeconds) {
+    report(at('terminationGracePeriodSeconds'), 'FC-PROC-002', `expected more than preStopSeconds (${preStopSeconds}), got ${grace}: the app would be killed before it can shut down; raise it or lower preStopSeconds`);
+  }
+
+  const labels = { ...serviceLabels, [LABEL.component]: name };
+  const selector = { [LABEL.name]: values.name, [LABEL.component]: name };
+  const container = resolveContainer(values, p, ports, at, report, preStopSeconds);
+  const stable = resolveTrack(values, p, 'stable', values.release.stable, replicas, fullName, labels, selector, serviceAccount);
+
+  return {
+    name,
+    fullName,
+    serving,
+    ports,
+    labels,
+    selector,
+    tracks: [stable],
+    container,
+    rollout: {
+      maxSurge: p.maxSurge ?? DEFAULTS.maxSurge,
+      minReadySeconds: p.minReadySeconds ?? DEFAULTS.minReadySeconds,
+      progressDeadlineSeconds: p.progressDeadlineSeconds ?? DEFAULTS.progressDeadlineSeconds,
+      revisionHistoryLimit: DEFAULTS.revisionHistoryLimit,
+    },
+    terminationGracePeriodSeconds: grace,
+    tmpSize: p.tmpSize ?? DEFAULTS.tmpSize,
+    runAsUser: p.runAsUser ?? DEFAULTS.runAsUser,
+    disruption: replicas >= 2 ? { maxUnavailable } : undefined,
+  };
+}
+
+function resolveTrack(
+  values: ParsedServiceValues,
+  p: ProcessValues,
+  track: 'stable' | 'canary',
+  releaseVersion: string,
+  replicas: number,
+  fullName: string,
+  labels: Record<string, string>,
+  selector: Record<string, string>,
+  serviceAccount: ResolvedServiceAccount,
+): ResolvedTrack {
+  const image = p.image ?? (releaseVersion.startsWith('sha256:') ? `${values.image}@${releaseVersion}` : `${values.image}:${releaseVersion}`);
+  const version = p.image ? splitImage(p.image)!.version : releaseVersion;
+  const trackSelector = { ...selector, [LABEL.track]: track };
+  return {
+    track,
+    deploymentName: track === 'stable' ? fullName : `${fullName}-${track}`,
+    version,
+    image,
+    replicas,
+    selector: trackSelector,
+    podLabels: {
+      ...labels,
+      ...trackSelector,
+      ...serviceAccount.podLabels,
+      [LABEL.version]: versionLabel(version),
+      [LABEL.istioApp]: fullName,
+      [LABEL.istioVersion]: versionLabel(version),
+    },
+  };
+}
+
+function checkPorts(ports: readonly { name: string; port: number }[], at: (...rest: PropertyKey[]) => PropertyKey[], report: Report): void {
+  const names = new Set<string>();
+  const numbers = new Set<number>();
+  ports.forEach((port, i) => {
+    if (names.has(port.name)) report(at('ports', i, 'name'), 'FC-PROC-001', `expected unique port names, got '${port.name}' twice; rename one`);
+    if (numbers.has(port.port)) report(at('ports', i, 'port'), 'FC-PROC-001', `expected unique port numbers, got ${port.port} twice; remove the duplicate`);
+    names.add(port.name);
+    numbers.add(port.port);
+  });
+}
+
+function resolveContainer(
+  values: ParsedServiceValues,
+  p: ProcessValues,
+  ports: readonly { name: string; port: number; protocol: string }[],
+  at: (...rest: PropertyKey[]) => PropertyKey[],
+  report: Report,
+  preStopSeconds: number,
+): ResolvedContainer {
+  const cpu = p.cpu ?? DEFAULTS.cpu;
+  const memory = p.memory ?? DEFAULTS.memory;
+  const memoryLimit = p.memoryLimit ?? memory;
+  if (parseMemoryBytes(memoryLimit) < parseMemoryBytes(memory)) {
+    report(at('memoryLimit'), 'FC-PROC-003', `expected at least the memory request (${memory}), got '${memoryLimit}'; raise memoryLimit or lower memory`);
+  }
+  if (p.cpuLimit && parseCpuMillis(p.cpuLimit) < parseCpuMillis(cpu)) {
+    report(at('cpuLimit'), 'FC-PROC-003', `expected at least the cpu request (${cpu}), got '${p.cpuLimit}'; raise cpuLimit or lower cpu`);
+  }
+
+  const probe = (kind: 'ready' | 'live' | 'startup'): ResolvedProbe | undefined => {
+    const given = p.probes?.[kind];
+    if (!given && (kind === 'startup' || ports.length === 0)) return undefined;
+    const settings = given ?? {};
+    const path = at('probes', kind);
+    let handler: ResolvedProbe['handler'];
+    if (settings.command) {
+      handler = { kind: 'exec', command: settings.command };
+    } else if (ports.length === 0) {
+      report(path, 'FC-PROC-004', `expected a probe with 'command' for a process without ports, got one that needs a port; add command: [...] or add ports`);
+      return undefined;
+    } else {
+      const portName = settings.port ?? ports[0].name;
+      const port = ports.find((candidate) => candidate.name === portName);
+      if (!port) {
+        report([...path, 'port'], 'FC-PROC-001', `expected one of this process's ports (${ports.map((x) => `'${x.name}'`).join(', ')}), got '${portName}'`);
+        return undefined;
+      }
+      if (settings.path) handler = { kind: 'http', path: settings.path, port: port.name };
+      else if (port.protocol === 'grpc') handler = { kind: 'grpc', port: port.port };
+      else handler = { kind: 'tcp', port: port.name };
+    }
+    return {
+      handler,
+      initialDelaySeconds: settings.initialDelaySeconds ?? DEFAULTS.probe.initialDelaySeconds,
+      periodSeconds: settings.periodSeconds ?? DEFAULTS.probe.periodSeconds,
+      timeoutSeconds: settings.timeoutSeconds ?? DEFAULTS.probe.timeoutSeconds,
+      failureThreshold: settings.failureThreshold ?? (kind === 'live' ? DEFAULTS.livenessFailureThreshold : DEFAULTS.probe.failureThreshold),
+    };
+  };
+
+  return {
+    command: p.command,
+    args: p.args,
+    env: resolveEnv(values, p, at, report),
+    requests: { cpu, memory },
+    limits: { cpu: p.cpuLimit, memory: memoryLimit },
+    readiness: probe('ready'),
+    liveness: probe('live'),
+    startup: probe('startup'),
+    preStopSeconds,
+  };
+}
+
+function resolveEnv(values: ParsedServiceValues, p: ProcessValues, at: (...rest: PropertyKey[]) => PropertyKey[], report: Report): ResolvedEnv[] {
+  const plain = { ...values.env, ...p.env };
+  const secret = { ...values.secrets, ...p.secrets };
+  const env: ResolvedEnv[] = [];
+  for (const [name, value] of Object.entries(plain)) {
+    if (name in secret) {
+      const where = p.env && name in p.env ? at('env', name) : ['env', name];
+      report(where, 'FC-PROC-005', `expected '${name}' in either env or secrets, got both; remove one`);
+    } else {
+      env.push({ name, value });
+    }
+  }
+  for (const [name, ref] of Object.entries(secret)) env.push({ name, secret: ref.secret, key: ref.key });
+  return env.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

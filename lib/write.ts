@@ -1,0 +1,63 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface WriteScope {
+  /** Cluster folders the run rendered; stale files are removed only inside them. */
+  readonly clusters: readonly string[];
+  /** Services the run rendered; undefined means every service (a full run). */
+  readonly apps?: readonly string[];
+  /** Every cluster of the inventory: on a full run, folders of other clusters are removed. */
+  readonly inventory?: readonly string[];
+}
+
+export interface WriteSummary {
+  written: string[];
+  unchanged: number;
+  removed: string[];
+}
+
+const SUFFIX = '.k8s.yaml';
+
+/**
+ * Writes rendered files into `outDir`. Called only after every check passed. Each file is
+ * written to a temporary name and renamed over the old one, so a reader never sees half a file;
+ * files whose content is unchanged are not touched. Files of services or clusters that are gone
+ * are removed, within the scope of the run.
+ */
+export function writeOutputs(outDir: string, files: readonly { path: string; content: string }[], scope: WriteScope): WriteSummary {
+  const summary: WriteSummary = { written: [], unchanged: 0, removed: [] };
+  const wanted = new Set(files.map((f) => f.path));
+  for (const file of files) {
+    const target = path.join(outDir, file.path);
+    if (fs.existsSync(target) && fs.readFileSync(target, 'utf8') === file.content) {
+      summary.unchanged++;
+      continue;
+    }
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    const temporary = `${target}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, file.content);
+    fs.renameSync(temporary, target);
+    summary.written.push(file.path);
+  }
+  for (const cluster of scope.clusters) {
+    const dir = path.join(outDir, cluster);
+    if (!fs.existsSync(dir)) continue;
+    for (const name of fs.readdirSync(dir).sort()) {
+      if (!name.endsWith(SUFFIX)) continue;
+      const app = name.slice(0, -SUFFIX.length);
+      const relative = `${cluster}/${name}`;
+      if (wanted.has(relative) || (scope.apps && !scope.apps.includes(app))) continue;
+      fs.rmSync(path.join(dir, name));
+      summary.removed.push(relative);
+    }
+  }
+  if (scope.inventory && fs.existsSync(outDir)) {
+    for (const entry of fs.readdirSync(outDir, { withFileTypes: true })) {
+      if (entry.isDirectory() && !scope.inventory.includes(entry.name)) {
+        fs.rmSync(path.join(outDir, entry.name), { recursive: true });
+        summary.removed.push(`${entry.name}/`);
+      }
+    }
+  }
+  return summary;
+}
