@@ -1,0 +1,14 @@
+import { renderFleet } from '../../pipeline';
+import { Command, reportFindings, selection, selectionFlags } from '../command';
+
+export const validate: Command = {
+  name: 'validate',
+  summary: 'Run every check of synth without writing anything. Exit 1 when a check fails.',
+  flags: selectionFlags,
+  run(flags, io) {
+    const result = renderFleet(io.root, selection(flags));
+    if (reportFindings(result.findings, io, 'see the lines above')) return 1;
+    io.out(`ok: ${result.apps.length} services × ${result.clusters.length} clusters, ${result.files.length} manifests checked`);
+    return 0;
+  },
+};
