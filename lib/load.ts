@@ -37,6 +37,8 @@ export function loadDefaultExport(root: string, file: string, expected: string):
   const absolute = path.join(root, file);
   let module: { default?: unknown };
   try {
+    // A fresh read every time, so a long-lived process (tests, watch) sees edits.
+    delete require.cache[require.resolve(absolute)];
     module = require(absolute);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);

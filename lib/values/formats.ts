@@ -26,7 +26,7 @@ export const CPU = /^(\d+m|\d+(\.\d{1,3})?)$/;
 export const cpuQuantity = () =>
   z
     .string({ error: `expected a CPU quantity as a string, e.g. '250m' or '1.5'` })
-    .regex(CPU, { error: `expected a CPU quantity like '250m' (millicores) or '1.5' (cores)` })
+    .regex(CPU, { error: `expected a CPU quantity like '250m' (millicores) or '1.5' (cores)`, abort: true })
     .refine((v) => parseCpuMillis(v) >= 1 && parseCpuMillis(v) <= 64_000, {
       error: 'expected between 1m and 64 cores',
     });
@@ -36,7 +36,7 @@ export const MEMORY = /^\d+(Ki|Mi|Gi)$/;
 export const memoryQuantity = () =>
   z
     .string({ error: `expected a memory quantity as a string, e.g. '512Mi'` })
-    .regex(MEMORY, { error: `expected a memory quantity like '512Mi' or '2Gi' (suffix Ki, Mi or Gi)` })
+    .regex(MEMORY, { error: `expected a memory quantity like '512Mi' or '2Gi' (suffix Ki, Mi or Gi)`, abort: true })
     .refine((v) => parseMemoryBytes(v) >= 4 * MI && parseMemoryBytes(v) <= 256 * GI, {
       error: 'expected between 4Mi and 256Gi',
     });
@@ -74,7 +74,7 @@ export const imageRepository = () =>
   z
     .string({ error: 'expected an image repository as a string' })
     .regex(IMAGE_REPOSITORY, {
-      error: `expected an image repository without tag or digest, e.g. 'europe-docker.pkg.dev/acme-care/apps/patient-notes'`,
+      error: `expected an image repository without tag or digest (the version goes in release.stable), e.g. 'europe-docker.pkg.dev/acme-care/apps/patient-notes'`,
     });
 
 /** A release version: an image tag (never `latest`) or a sha256 digest. */
@@ -84,7 +84,8 @@ export const imageVersion = () =>
   z
     .string({ error: 'expected a version as a string' })
     .refine((v) => v !== 'latest', {
-      error: `expected a pinned version, not 'latest': name the tag you tested, e.g. '2026.11.3'`,
+      error: `expected a pinned version such as '2026.11.3' (the tag you tested)`,
+      abort: true,
     })
     .refine((v) => IMAGE_TAG.test(v) || IMAGE_DIGEST.test(v), {
       error: `expected an image tag like '2026.11.3' or a digest 'sha256:<64 hex>'`,
@@ -94,11 +95,12 @@ export const imageVersion = () =>
 export const pinnedImage = () =>
   z
     .string({ error: 'expected an image reference as a string' })
+    .refine((v) => splitImage(v)?.version !== 'latest', {
+      error: `expected a pinned version such as ':v1.31.2' (the tag you tested)`,
+      abort: true,
+    })
     .refine((v) => splitImage(v) !== undefined, {
       error: `expected an image pinned by tag or digest, e.g. 'docker.io/envoyproxy/envoy:v1.31.2'`,
-    })
-    .refine((v) => splitImage(v)?.version !== 'latest', {
-      error: `expected a pinned version, not 'latest'`,
     });
 
 export function splitImage(reference: string): { repository: string; version: string } | undefined {

@@ -94,9 +94,9 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return `'${value.length > 80 ? `${value.slice(0, 77)}...` : value}'`;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (Array.isArray(value)) return 'a list';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
   if (typeof value === 'function') return 'a function';
-  return 'an object';
+  return Object.keys(value as object).length === 0 ? 'an empty object' : 'an object';
 }
 
 /** The union branch that matched the input's shape: no type error at its root, fewest issues. */

@@ -1,0 +1,258 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatFinding } from '../lib/findings';
+import { DEFAULTS } from '../lib/values/defaults';
+import { ParsedWithOverrides, applyOverrides, resolveService, unmatchedOverrideFindings } from '../lib/values/resolve';
+import { serviceSchema } from '../lib/values/schema';
+import { AKS_PROD, EKS_PROD, GKE_PROD, GKE_STAGE, testCluster } from './support/clusters';
+
+const FILE = 'apps/notes/values.ts';
+
+function parse(values: Record<string, unknown>): ParsedWithOverrides {
+  return serviceSchema.parse({
+    name: 'notes-api',
+    team: 'care-records',
+    image: 'europe-docker.pkg.dev/acme-care/apps/notes-api',
+    release: { stable: '1.0.0' },
+    processes: { web: { ports: [{ name: 'http', port: 8080 }] } },
+    ...values,
+  }) as ParsedWithOverrides;
+}
+
+function resolve(values: Record<string, unknown>, cluster = GKE_PROD) {
+  return resolveService(FILE, parse(values), cluster);
+}
+
+function lines(values: Record<string, unknown>, cluster = GKE_PROD): string[] {
+  return resolve(values, cluster).findings.map(formatFinding);
+}
+
+describe('resolve: defaults', () => {
+  it('applies every default from DEFAULTS when the values are minimal', () => {
+    const service = resolve({}).service!;
+    const web = service.processes[0];
+    assert.equal(service.tier, DEFAULTS.tier);
+    assert.equal(service.priorityClassName, 'care-standard');
+    assert.equal(web.tracks[0].replicas, DEFAULTS.replicas);
+    assert.deepEqual(web.container.requests, { cpu: DEFAULTS.cpu, memory: DEFAULTS.memory });
+    assert.equal(web.container.limits.memory, DEFAULTS.memory, 'memory limit defaults to the request');
+    assert.equal(web.container.limits.cpu, undefined, 'no CPU limit by default');
+    assert.equal(web.rollout.maxSurge, DEFAULTS.maxSurge);
+    assert.equal(web.rollout.minReadySeconds, DEFAULTS.minReadySeconds);
+    assert.equal(web.terminationGracePeriodSeconds, DEFAULTS.terminationGracePeriodSeconds);
+    assert.equal(web.container.preStopSeconds, DEFAULTS.preStopSeconds);
+    assert.equal(web.runAsUser, DEFAULTS.runAsUser);
+    assert.deepEqual(web.disruption, { maxUnavailable: DEFAULTS.pdbMaxUnavailable });
+    assert.equal(service.serviceAccount.automountToken, false);
+    assert.deepEqual(service.serviceAccount.annotations, {}, 'no cloud identity unless asked');
+  });
+
+  it('probes a serving process over TCP on its first port when no probe is given', () => {
+    const web = resolve({}).service!.processes[0];
+    assert.deepEqual(web.container.readiness?.handler, { kind: 'tcp', port: 'http' });
+    assert.deepEqual(web.container.liveness?.handler, { kind: 'tcp', port: 'http' });
+    assert.equal(web.container.liveness?.failureThreshold, DEFAULTS.livenessFailureThreshold);
+    assert.equal(web.container.startup, undefined);
+  });
+
+  it('probes a gRPC port with the gRPC health protocol', () => {
+    const web = resolve({ processes: { web: { ports: [{ name: 'grpc', port: 9000, protocol: 'grpc' }] } } }).service!.processes[0];
+    assert.deepEqual(web.container.readiness?.handler, { kind: 'grpc', port: 9000 });
+  });
+
+  it('gives a worker without ports no probes, no Service and no port-based defaults', () => {
+    const worker = resolve({ processes: { worker: { command: ['run'] } } }).service!.processes[0];
+    assert.equal(worker.serving, false);
+    assert.equal(worker.container.readiness, undefined);
+    assert.equal(worker.container.liveness, undefined);
+  });
+
+  it('renders no PDB for a single pod, so a drain is never blocked', () => {
+    const web = resolve({ processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 1 } } }, GKE_STAGE).service!.processes[0];
+    assert.equal(web.disruption, undefined);
+  });
+
+  it('maps the tier to the cluster priority class', () => {
+    assert.equal(resolve({ tier: 'critical' }).service!.priorityClassName, 'care-critical');
+    assert.equal(resolve({ tier: 'batch' }).service!.priorityClassName, 'care-batch');
+  });
+
+  it('merges service and process env by name, process winning, sorted by name', () => {
+    const env = resolve({
+      env: { B: 'service', A: 'service' },
+      secrets: { DB: { secret: 'db', key: 'url' } },
+      processes: { web: { ports: [{ name: 'http', port: 8080 }], env: { B: 'process' } } },
+    }).service!.processes[0].container.env;
+    assert.deepEqual(env, [
+      { name: 'A', value: 'service' },
+      { name: 'B', value: 'process' },
+      { name: 'DB', secret: 'db', key: 'url' },
+    ]);
+  });
+
+  it('labels digests in a form Kubernetes accepts as a label value', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const track = resolve({ release: { stable: digest } }).service!.processes[0].tracks[0];
+    assert.equal(track.image, `europe-docker.pkg.dev/acme-care/apps/notes-api@${digest}`);
+    assert.equal(track.podLabels['app.kubernetes.io/version'], 'sha256-aaaaaaaaaaaa');
+  });
+});
+
+describe('resolve: per-cluster overrides', () => {
+  it('merges objects deeply and replaces scalars', () => {
+    const values = parse({
+      env: { A: '1', B: '2' },
+      processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 3, cpu: '200m' } },
+      clusters: { 'prod-*': { env: { B: 'prod' }, processes: { web: { replicas: 5 } } } },
+    });
+    const merged = applyOverrides(values, 'prod-eu-west');
+    assert.deepEqual(merged.env, { A: '1', B: 'prod' });
+    assert.equal(merged.processes.web.replicas, 5);
+    assert.equal(merged.processes.web.cpu, '200m', 'untouched fields survive');
+    assert.equal(applyOverrides(values, 'stage-eu').processes.web.replicas, 3, 'non-matching clusters keep the base');
+  });
+
+  it('merges ports by name and replaces other lists', () => {
+    const values = parse({
+      processes: { web: { ports: [{ name: 'http', port: 8080 }], command: ['a', 'b'] } },
+      clusters: { 'prod-eu-west': { processes: { web: { ports: [{ name: 'http', port: 8081 }, { name: 'admin', port: 9901 }], command: ['c'] } } } },
+    });
+    const web = applyOverrides(values, 'prod-eu-west').processes.web;
+    assert.deepEqual(web.ports, [{ name: 'http', port: 8081 }, { name: 'admin', port: 9901 }]);
+    assert.deepEqual(web.command, ['c']);
+  });
+
+  it('applies globs first and the exact cluster name last, whatever the written order', () => {
+    const values = parse({ clusters: { 'prod-eu-west': { tier: 'critical' }, 'prod-*': { tier: 'batch' } } });
+    assert.equal(applyOverrides(values, 'prod-eu-west').tier, 'critical');
+    assert.equal(applyOverrides(values, 'prod-eu-north').tier, 'batch');
+  });
+
+  it('reports an override key that matches no cluster of the inventory', () => {
+    const values = parse({ clusters: { 'prd-*': { tier: 'batch' } } });
+    const findings = unmatchedOverrideFindings(FILE, values, ['stage-eu', 'prod-eu-west']).map(formatFinding);
+    assert.deepEqual(findings, [
+      `${FILE}: clusters['prd-*']: expected a cluster name or glob matching the inventory, got 'prd-*', which matches none; known clusters: stage-eu, prod-eu-west [FC-OVR-001]`,
+    ]);
+  });
+});
+
+describe('resolve: workload identity per provider', () => {
+  it('derives the GKE service account from the service name and the cluster project', () => {
+    const sa = resolve({ identity: true }).service!.serviceAccount;
+    assert.deepEqual(sa.annotations, { 'iam.gke.io/gcp-service-account': 'notes-api@acme-care-prod.iam.gserviceaccount.com' });
+    assert.deepEqual(sa.podLabels, {});
+  });
+
+  it('uses a given GKE service account instead of deriving one', () => {
+    const sa = resolve({ identity: { gcpServiceAccount: 'shared-notes@acme-care-prod.iam.gserviceaccount.com' } }).service!.serviceAccount;
+    assert.equal(sa.annotations['iam.gke.io/gcp-service-account'], 'shared-notes@acme-care-prod.iam.gserviceaccount.com');
+  });
+
+  it('rejects a derived GCP account id that GCP would not accept', () => {
+    const findings = resolveService(FILE, serviceSchema.parse({ ...parse({ identity: true }), name: 'notes' }) as ParsedWithOverrides, GKE_PROD).findings.map(formatFinding);
+    assert.deepEqual(findings, [
+      `${FILE}: identity: expected a valid GCP service account e-mail, derived 'notes@acme-care-prod.iam.gserviceaccount.com', which is not (account ids have 6–30 characters); set identity.gcpServiceAccount [FC-ID-003] (cluster prod-eu-west)`,
+    ]);
+  });
+
+  it('annotates the AKS client id and tenant, and labels the pods for the webhook', () => {
+    const service = resolve({ identity: { azureClientId: '0f5c2a7e-8d41-4b6f-a3e9-71c5d2b8e604' } }, AKS_PROD).service!;
+    assert.deepEqual(service.serviceAccount.annotations, {
+      'azure.workload.identity/client-id': '0f5c2a7e-8d41-4b6f-a3e9-71c5d2b8e604',
+      'azure.workload.identity/tenant-id': '4d6a8f0e-2c1b-4e7a-9f3d-5b8c2a1e7d40',
+    });
+    assert.equal(service.processes[0].tracks[0].podLabels['azure.workload.identity/use'], 'true');
+  });
+
+  it('requires an AKS client id when identity is on for an AKS cluster', () => {
+    assert.deepEqual(lines({ identity: true }, AKS_PROD), [
+      `${FILE}: identity.azureClientId: required on AKS cluster prod-azure-weu: the client id of the service's managed identity; set identity: { azureClientId: '<guid>' } (per cluster under clusters['prod-azure-weu'] if it differs) [FC-ID-001] (cluster prod-azure-weu)`,
+    ]);
+  });
+
+  it('annotates the EKS role ARN, and requires it', () => {
+    const arn = 'arn:aws:iam::123456789012:role/notes-api';
+    assert.deepEqual(resolve({ identity: { awsRoleArn: arn } }, EKS_PROD).service!.serviceAccount.annotations, { 'eks.amazonaws.com/role-arn': arn });
+    assert.deepEqual(lines({ identity: true }, EKS_PROD), [
+      `${FILE}: identity.awsRoleArn: required on EKS cluster prod-aws-euc1: the IAM role the pods assume; set identity: { awsRoleArn: 'arn:aws:iam::123456789012:role/notes-api' } [FC-ID-002] (cluster prod-aws-euc1)`,
+    ]);
+  });
+
+  it('mounts the API token only when the values ask for it', () => {
+    assert.equal(resolve({ automountServiceAccountToken: true }).service!.serviceAccount.automountToken, true);
+  });
+});
+
+describe('resolve: availability rules', () => {
+  const single = { processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 1 } } };
+
+  it('rejects a single-replica serving process in prod', () => {
+    assert.deepEqual(lines(single), [
+      `${FILE}: processes.web.replicas: expected at least 2 replicas for a serving process in prod cluster prod-eu-west, got 1; raise replicas, or add waivers: { 'FC-AVAIL-001': '<reason>' } [FC-AVAIL-001] (cluster prod-eu-west)`,
+    ]);
+  });
+
+  it('allows it in stage, for workers, and in prod with a waiver that says why', () => {
+    assert.deepEqual(lines(single, GKE_STAGE), []);
+    assert.deepEqual(lines({ processes: { worker: { replicas: 1 } } }), []);
+    const waived = resolve({ ...single, waivers: { 'FC-AVAIL-001': 'singleton leader: the vendor API allows one session' } });
+    assert.deepEqual(waived.findings, []);
+    assert.deepEqual(waived.service!.waivers, { 'FC-AVAIL-001': 'singleton leader: the vendor API allows one session' });
+  });
+
+  it('rejects a budget that lets a drain take every pod at once', () => {
+    assert.deepEqual(lines({ processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 2, disruption: { maxUnavailable: 2 } } } }), [
+      `${FILE}: processes.web.disruption.maxUnavailable: expected fewer than replicas (2), got 2: such a budget lets a drain evict every pod at once; lower it or raise replicas [FC-AVAIL-002] (cluster prod-eu-west)`,
+    ]);
+  });
+
+  it('refuses every service on a cluster whose mesh has no Istio CNI', () => {
+    const noCni = testCluster({ name: 'prod-legacy', mesh: { istioCni: false } });
+    const result = resolve({}, noCni);
+    assert.equal(result.service, undefined);
+    assert.deepEqual(result.findings.map(formatFinding), [
+      `${FILE}: cluster prod-legacy runs Istio without the CNI plugin, so injected sidecars need the NET_ADMIN/NET_RAW init container that Pod Security 'restricted' forbids; the infra team must enable istio-cni there and set mesh.istioCni: true in apps/clusters.ts [FC-MESH-001] (cluster prod-legacy)`,
+    ]);
+  });
+});
+
+describe('resolve: process consistency rules', () => {
+  it('rejects duplicate port names and numbers', () => {
+    assert.deepEqual(lines({ processes: { web: { ports: [{ name: 'http', port: 8080 }, { name: 'http', port: 8080 }] } } }), [
+      `${FILE}: processes.web.ports[1].name: expected unique port names, got 'http' twice; rename one [FC-PROC-001] (cluster prod-eu-west)`,
+      `${FILE}: processes.web.ports[1].port: expected unique port numbers, got 8080 twice; remove the duplicate [FC-PROC-001] (cluster prod-eu-west)`,
+    ]);
+  });
+
+  it('rejects a probe on a port the process does not serve', () => {
+    assert.deepEqual(lines({ processes: { web: { ports: [{ name: 'http', port: 8080 }], probes: { ready: { path: '/ready', port: 'admin' } } } } }), [
+      `${FILE}: processes.web.probes.ready.port: expected one of this process's ports ('http'), got 'admin' [FC-PROC-001] (cluster prod-eu-west)`,
+    ]);
+  });
+
+  it('rejects an HTTP probe on a process without ports', () => {
+    assert.deepEqual(lines({ processes: { worker: { probes: { live: { path: '/live' } } } } }), [
+      `${FILE}: processes.worker.probes.live: expected a probe with 'command' for a process without ports, got one that needs a port; add command: [...] or add ports [FC-PROC-004] (cluster prod-eu-west)`,
+    ]);
+  });
+
+  it('rejects a grace period that ends before the preStop sleep', () => {
+    assert.deepEqual(lines({ processes: { web: { ports: [{ name: 'http', port: 8080 }], preStopSeconds: 30, terminationGracePeriodSeconds: 30 } } }), [
+      `${FILE}: processes.web.terminationGracePeriodSeconds: expected more than preStopSeconds (30), got 30: the app would be killed before it can shut down; raise it or lower preStopSeconds [FC-PROC-002] (cluster prod-eu-west)`,
+    ]);
+  });
+
+  it('rejects limits below requests', () => {
+    assert.deepEqual(lines({ processes: { web: { ports: [{ name: 'http', port: 8080 }], memory: '1Gi', memoryLimit: '512Mi', cpu: '2', cpuLimit: '500m' } } }), [
+      `${FILE}: processes.web.memoryLimit: expected at least the memory request (1Gi), got '512Mi'; raise memoryLimit or lower memory [FC-PROC-003] (cluster prod-eu-west)`,
+      `${FILE}: processes.web.cpuLimit: expected at least the cpu request (2), got '500m'; raise cpuLimit or lower cpu [FC-PROC-003] (cluster prod-eu-west)`,
+    ]);
+  });
+
+  it('rejects a variable that is both plain and from a secret', () => {
+    assert.deepEqual(lines({ env: { DB: 'x' }, secrets: { DB: { secret: 'db', key: 'url' } } }), [
+      `${FILE}: env.DB: expected 'DB' in either env or secrets, got both; remove one [FC-PROC-005] (cluster prod-eu-west)`,
+    ]);
+  });
+});
