@@ -1,0 +1,211 @@
+/**
+ * The synthetic fleet of the benchmark: N services with a realistic mix, generated
+ * deterministically (the same N always gives the same fleet).
+ *
+ * One spec (`SyntheticService`) feeds every contender:
+ * - `valuesModule()` writes it as `apps/<svc>/values.ts` for fleetchart,
+ * - `referenceService()` writes it as plain data for the Helm chart under bench/helm/ and for the
+ *   bare cdk8s render (bench/cdk8s-bare.ts), with per-cluster overrides expanded per cluster.
+ *
+ * To add a feature (canaries, routes, ...): add a field to `SyntheticService`, decide in
+ * `syntheticService()` which services get it (use `rng`, keep the share realistic), emit it in
+ * `valuesModule()` and in `referenceService()`, and render it in bench/helm/fleet/templates and
+ * bench/cdk8s-bare.ts. Nothing else needs to know.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface SyntheticPort {
+  readonly name: string;
+  readonly port: number;
+  readonly protocol?: 'http' | 'grpc';
+}
+
+export interface SyntheticProbe {
+  readonly path?: string;
+  readonly command?: string[];
+  readonly periodSeconds?: number;
+}
+
+export interface SyntheticProcess {
+  readonly ports?: SyntheticPort[];
+  readonly command?: string[];
+  readonly replicas?: number;
+  readonly cpu?: string;
+  readonly memory?: string;
+  readonly memoryLimit?: string;
+  readonly probes?: { ready?: SyntheticProbe; live?: SyntheticProbe };
+  readonly env?: Record<string, string>;
+}
+
+/** What a per-cluster override may change in the synthetic fleet. */
+export interface SyntheticOverride {
+  readonly processes?: Record<string, { replicas?: number }>;
+  readonly env?: Record<string, string>;
+  readonly identity?: { azureClientId: string };
+}
+
+export interface SyntheticService {
+  readonly name: string;
+  readonly team: string;
+  readonly tier?: 'critical' | 'standard' | 'batch';
+  readonly image: string;
+  readonly release: { stable: string };
+  readonly processes: Record<string, SyntheticProcess>;
+  readonly env?: Record<string, string>;
+  readonly secrets?: Record<string, { secret: string; key: string }>;
+  readonly identity?: true | { azureClientId: string };
+  /** Cluster name or glob → override, applied globs first (in order), exact names last. */
+  readonly clusters?: Record<string, SyntheticOverride>;
+}
+
+/** The parts of a cluster the reference renderers need. */
+export interface ReferenceCluster {
+  readonly name: string;
+  readonly environment: 'stage' | 'prod';
+  readonly provider: { kind: 'gke'; project: string } | { kind: 'aks'; tenantId: string } | { kind: 'eks'; accountId: string };
+  readonly priorityClasses: Record<'critical' | 'standard' | 'batch', string>;
+  readonly mesh: { istioCni: boolean; revision?: string };
+}
+
+const DOMAINS = ['care', 'billing', 'pharmacy', 'rota', 'visits', 'records', 'identity', 'labs', 'family', 'alerts', 'meals', 'audit', 'intake', 'notify', 'sched'];
+const NOUNS = ['api', 'sync', 'gateway', 'reports', 'search', 'events', 'export', 'import', 'portal', 'ledger', 'rules', 'files'];
+const TEAMS = ['care-records', 'medication', 'interop', 'daily-care', 'integration', 'platform', 'finance', 'family-apps'];
+const WORKERS = ['worker', 'consumer', 'indexer', 'scheduler'];
+const CPUS = ['50m', '100m', '200m', '250m', '500m'];
+const MEMORIES = ['128Mi', '256Mi', '384Mi', '512Mi', '1Gi'];
+
+/** Deterministic PRNG (mulberry32), so a fleet of a given size is the same on every run. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(random: () => number, list: readonly T[]): T {
+  return list[Math.floor(random() * list.length)];
+}
+
+function guid(random: () => number): string {
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
+  return `${hex(8)}-${hex(4)}-4${hex(3)}-8${hex(3)}-${hex(12)}`;
+}
+
+/**
+ * Service i of the fleet. The mix: ~80% have a web process with ports (a few with a second gRPC
+ * port), 1–3 processes (~50% one, ~35% two, ~15% three), workers without ports run a command and
+ * some probe it; most carry env and secrets; ~60% use workload identity; ~25% have per-cluster
+ * overrides (stage replicas and log level, an exact-cluster env).
+ */
+export function syntheticService(i: number): SyntheticService {
+  const random = rng(i + 1);
+  const name = `${pick(random, DOMAINS)}-${pick(random, NOUNS)}-${String(i).padStart(4, '0')}`;
+  const team = pick(random, TEAMS);
+  const processes: Record<string, SyntheticProcess> = {};
+  const roll = random();
+  const count = roll < 0.5 ? 1 : roll < 0.85 ? 2 : 3;
+  const hasWeb = random() < 0.8;
+  if (hasWeb) {
+    const grpc = random() < 0.15;
+    processes.web = {
+      ports: grpc ? [{ name: 'http', port: 8080 }, { name: 'grpc', port: 9000, protocol: 'grpc' }] : [{ name: 'http', port: 8080 }],
+      replicas: pick(random, [2, 2, 3, 4]),
+      cpu: pick(random, CPUS),
+      memory: pick(random, MEMORIES),
+      probes: random() < 0.7 ? { ready: { path: '/healthz/ready' }, live: { path: '/healthz/live' } } : undefined,
+      env: random() < 0.3 ? { HTTP_PORT: '8080' } : undefined,
+    };
+  }
+  const workerNames = [...WORKERS].sort(() => random() - 0.5);
+  while (Object.keys(processes).length < count) {
+    const worker = workerNames.pop()!;
+    processes[worker] = {
+      command: ['/app/bin', worker],
+      replicas: pick(random, [1, 2, 2, 3]),
+      cpu: pick(random, CPUS),
+      memory: pick(random, MEMORIES),
+      probes: random() < 0.5 ? { live: { command: ['/app/bin', 'healthcheck'], periodSeconds: 20 } } : undefined,
+    };
+  }
+  const identityRoll = random();
+  const clientId = guid(random);
+  const identity: SyntheticService['identity'] = identityRoll < 0.45 ? { azureClientId: clientId } : identityRoll < 0.6 ? true : undefined;
+  const clusters: Record<string, SyntheticOverride> = {};
+  const serving = Object.keys(processes).filter((p) => processes[p].ports);
+  if (random() < 0.2) clusters['stage-*'] = { processes: Object.fromEntries(serving.map((p) => [p, { replicas: 1 }])), env: { LOG_LEVEL: 'debug' } };
+  if (random() < 0.1) clusters['prod-eu-west'] = { env: { FEATURE_FLAGS: 'eu-west-pilot' } };
+  if (identity === true) clusters['prod-azure-*'] = { identity: { azureClientId: clientId } };
+  const secrets = random() < 0.7 ? { DATABASE_URL: { secret: `${name}-db`, key: 'url' } } : undefined;
+  return {
+    name,
+    team,
+    tier: pick(random, ['critical', 'standard', 'standard', 'batch', undefined] as const),
+    image: `europe-docker.pkg.dev/acme-care/apps/${name}`,
+    release: { stable: `2026.${1 + Math.floor(random() * 12)}.${Math.floor(random() * 20)}` },
+    processes,
+    env: { LOG_FORMAT: 'json', SERVICE_NAME: name },
+    secrets,
+    identity,
+    clusters: Object.keys(clusters).length ? clusters : undefined,
+  };
+}
+
+export function syntheticFleet(size: number): SyntheticService[] {
+  return Array.from({ length: size }, (_, i) => syntheticService(i));
+}
+
+/** `apps/<svc>/values.ts` for fleetchart. */
+export function valuesModule(service: SyntheticService): string {
+  const values = JSON.parse(JSON.stringify(service)); // drops undefined fields
+  return `import { service } from '../../lib';\n\nexport default service(${JSON.stringify(values, null, 2)});\n`;
+}
+
+function globMatches(pattern: string, name: string): boolean {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(name);
+}
+
+function deepMerge(base: unknown, override: unknown): unknown {
+  if (override === undefined) return base;
+  if (base && override && typeof base === 'object' && typeof override === 'object' && !Array.isArray(base) && !Array.isArray(override)) {
+    const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(override)) out[k] = deepMerge((base as Record<string, unknown>)[k], v);
+    return out;
+  }
+  return override;
+}
+
+/**
+ * The service as plain data for the reference renderers (Helm values, bare cdk8s): the same
+ * fields, with the overrides expanded to one merged override per cluster name, as a Helm user
+ * would keep per-cluster values files.
+ */
+export function referenceService(service: SyntheticService, clusters: readonly ReferenceCluster[]): Record<string, unknown> {
+  const { clusters: overrides, ...base } = service;
+  const perCluster: Record<string, unknown> = {};
+  for (const cluster of clusters) {
+    const keys = Object.keys(overrides ?? {});
+    const ordered = [...keys.filter((k) => /[*?]/.test(k) && globMatches(k, cluster.name)), ...keys.filter((k) => k === cluster.name)];
+    if (ordered.length === 0) continue;
+    perCluster[cluster.name] = ordered.reduce<unknown>((merged, key) => deepMerge(merged, overrides![key]), {});
+  }
+  return JSON.parse(JSON.stringify({ ...base, overrides: perCluster }));
+}
+
+/**
+ * Writes a fleet repository: apps/<svc>/values.ts, the repository's cluster inventory, and lib/
+ * symlinked to the repository's lib (so the fleet runs the code under test).
+ */
+export function writeFleetRepo(root: string, repo: string, services: readonly SyntheticService[]): void {
+  fs.mkdirSync(path.join(root, 'apps'), { recursive: true });
+  fs.symlinkSync(path.join(repo, 'lib'), path.join(root, 'lib'));
+  fs.copyFileSync(path.join(repo, 'apps', 'clusters.ts'), path.join(root, 'apps', 'clusters.ts'));
+  for (const service of services) {
+    fs.mkdirSync(path.join(root, 'apps', service.name));
+    fs.writeFileSync(path.join(root, 'apps', service.name, 'values.ts'), valuesModule(service));
+  }
+}
