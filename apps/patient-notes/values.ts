@@ -6,10 +6,19 @@ export default service({
   team: 'care-records',
   tier: 'critical',
   image: 'europe-docker.pkg.dev/acme-care/apps/patient-notes',
-  release: { stable: '2026.11.3' },
+  release: {
+    stable: '2026.11.3',
+    // Mid-cutover: step 1 of [5, 15, 25, 50, 100] sends 15% of organizations to 2026.11.4.
+    // St Mary's tests the new version first; Oak Lodge stays on stable during its audit.
+    canary: { version: '2026.11.4', step: 1, orgs: ['st-marys'], users: ['qa.lead@acme-care.example'] },
+    holdOrgs: ['oak-lodge'],
+  },
   processes: {
     web: {
-      ports: [{ name: 'http', port: 8080 }],
+      ports: [
+        { name: 'http', port: 8080 },
+        { name: 'metrics', port: 9090 },
+      ],
       replicas: 3,
       cpu: '250m',
       memory: '512Mi',
@@ -24,6 +33,10 @@ export default service({
       env: { INDEXER_BATCH_SIZE: '200' },
     },
   },
+  routes: {
+    api: { host: 'notes', paths: ['/api/notes'], timeout: '10s' },
+  },
+  callers: { services: ['fhir-gateway'] },
   env: { LOG_FORMAT: 'json', NODE_OPTIONS: '--max-old-space-size=384' },
   secrets: { DATABASE_URL: { secret: 'patient-notes-db', key: 'url' } },
   identity: { azureClientId: '0f5c2a7e-8d41-4b6f-a3e9-71c5d2b8e604' },

@@ -14,6 +14,8 @@ export default service({
       probes: { ready: { path: '/ready' }, live: { path: '/live' } },
     },
   },
+  routes: { app: { host: 'preferences' } },
+  callers: { services: ['care-events'] },
   env: { PORT: '3000' },
   secrets: { SESSION_KEY: { secret: 'resident-preferences-session', key: 'key' } },
   clusters: {

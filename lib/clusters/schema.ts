@@ -26,6 +26,9 @@ const namespacedName = z
   .string()
   .regex(/^[a-z0-9][-a-z0-9]*\/[a-z0-9][-a-z0-9]*$/, { error: `expected '<namespace>/<name>', e.g. 'istio-ingress/care-gateway'` });
 
+const httpHeader = z.string().regex(/^[a-z0-9][-a-z0-9]*$/, { error: `expected a lowercase header name like 'x-care-org'` });
+const cookieName = z.string().regex(/^[A-Za-z0-9_-]+$/, { error: `expected a cookie name like 'care_org'` });
+
 export const clusterSchema = z.strictObject({
   name: dnsLabel(40).describe('Cluster name: the folder under charts-out/ and the key of per-cluster overrides.'),
   environment: z.enum(['stage', 'prod'], { error: `expected 'stage' or 'prod'` }).describe('prod clusters enforce the availability rules.'),
@@ -56,9 +59,23 @@ export const clusterSchema = z.strictObject({
     .strictObject({
       istioCni: z.boolean().describe('Whether the Istio CNI node agent runs: without it, sidecar injection needs NET_ADMIN, which Pod Security restricted forbids.'),
       revision: dnsLabel().optional().describe('Istio revision label for injection (istio.io/rev). Default: the default revision (istio-injection=enabled).'),
+      trustDomain: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: `expected a trust domain like 'cluster.local'` })
+        .optional()
+        .describe(`SPIFFE trust domain of workload identities in authorization policies. Default: 'cluster.local'.`),
     })
     .describe('Service mesh settings.'),
   monitoringNamespace: dnsLabel().describe('Namespace of the Prometheus that scrapes services.'),
+  routing: z
+    .strictObject({
+      orgHeader: httpHeader.describe('Request header with the organization id, set by the auth gateway.'),
+      userHeader: httpHeader.describe('Request header with the user id, set by the auth gateway.'),
+      bucketHeader: httpHeader.describe('Request header with the organization bucket 0–99 (a stable hash of the organization id), set by the auth gateway. Canary weights select buckets, so every user of an organization sees the same version.'),
+      orgCookie: cookieName.describe('Cookie with the organization id: the fallback for browsers when the header is absent.'),
+      userCookie: cookieName.describe('Cookie with the user id: the fallback for browsers when the header is absent.'),
+    })
+    .describe('Where the mesh reads who is calling, for organization and user pinning.'),
 });
 
 export const inventorySchema = z

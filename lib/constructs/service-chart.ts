@@ -5,6 +5,8 @@ import { ProcessDisruptionBudget } from './availability';
 import { ServiceIdentity } from './identity';
 import { ServiceNamespace } from './namespace';
 import { ProcessService } from './network';
+import { ServiceSecurity } from './security';
+import { ExternalRoute, ProcessTraffic } from './traffic';
 import { ProcessWorkload } from './workload';
 
 /** All objects of one service on one cluster. Composes one construct per concern. */
@@ -18,7 +20,10 @@ export class ServiceChart extends Chart {
       new ProcessService(scope, 'service', service, process);
       new ProcessWorkload(scope, 'workload', service, process);
       new ProcessDisruptionBudget(scope, 'availability', service, process);
+      new ProcessTraffic(scope, 'traffic', service, process);
     }
+    new ServiceSecurity(this, 'security', service);
+    for (const route of service.traffic.routes) new ExternalRoute(this, `route-${route.name}`, service, route);
   }
 }
 

@@ -30,7 +30,22 @@ export const DEFAULTS = {
   },
   /** A liveness failure restarts the pod: be slower to give up than readiness. */
   livenessFailureThreshold: 6,
+  /** Cutover steps in percent of unpinned traffic; `canary.step` indexes this list. */
+  canarySteps: [5, 15, 25, 50, 100],
+  routeTimeout: '15s',
+  retries: {
+    attempts: 2,
+    perTryTimeout: '5s',
+    // Only failures where the request never reached the app: safe for non-idempotent calls.
+    retryOn: 'connect-failure,refused-stream,unavailable,cancelled',
+  },
+  routePaths: ['/'],
+  connectionPool: { maxConnections: 1024, connectTimeout: '2s', http2MaxRequests: 1024, idleTimeout: '300s' },
+  outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
 } as const;
 
 /** Smallest replica count a serving process may have in a `prod` cluster without a waiver. */
 export const PROD_MIN_SERVING_REPLICAS = 2;
+
+/** Port name that marks a metrics endpoint: Prometheus may reach it, over plain text. */
+export const METRICS_PORT_NAME = 'metrics';

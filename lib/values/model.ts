@@ -21,6 +21,65 @@ export interface ResolvedService {
   readonly processes: readonly ResolvedProcess[];
   /** Rule id → reason, rendered as annotations. */
   readonly waivers: Readonly<Partial<Record<RuleId, string>>>;
+  readonly traffic: ResolvedTraffic;
+}
+
+/** How requests reach the service and who may send them. */
+export interface ResolvedTraffic {
+  /** The canary, when one runs. */
+  readonly canary?: ResolvedCanary;
+  /** Routing stages in the order the mesh evaluates them: pins first, then the weighted split. */
+  readonly stages: readonly RouteStage[];
+  readonly routes: readonly ResolvedRoute[];
+  /** SPIFFE principals allowed to call (the service itself, listed callers, the gateway). */
+  readonly principals: readonly string[];
+  /** Namespaces allowed to connect (NetworkPolicy): callers and the gateway. */
+  readonly callerNamespaces: readonly string[];
+  readonly gateway: boolean;
+  readonly callerServices: readonly string[];
+  readonly monitoringNamespace: string;
+  /** Present when egress is restricted. */
+  readonly egress?: { readonly namespaces: readonly string[]; readonly cidrs: readonly { readonly cidr: string; readonly ports: readonly number[] }[] };
+}
+
+export interface ResolvedCanary {
+  readonly version: string;
+  /** Percent of unpinned traffic. */
+  readonly weight: number;
+  readonly orgs: readonly string[];
+  readonly users: readonly string[];
+  readonly holdOrgs: readonly string[];
+}
+
+/** One routing decision: requests matching `match` go to `destinations`. */
+export interface RouteStage {
+  readonly name: 'hold-orgs' | 'canary-orgs' | 'canary-users' | 'canary-buckets' | 'stable-buckets' | 'weighted';
+  /** Header conditions; the cookie alternative applies only when the header is absent. */
+  readonly match?: { readonly header: string; readonly regex: string; readonly cookie?: { readonly header: string; readonly regex: string } };
+  readonly destinations: readonly { readonly track: 'stable' | 'canary'; readonly weight: number }[];
+  /** Human summary for `fleetchart routes`. */
+  readonly description: string;
+}
+
+export interface ResolvedRoute {
+  readonly name: string;
+  /** VirtualService name: `<service>-ingress-<route>` (never clashes with a process's mesh VirtualService). */
+  readonly objectName: string;
+  readonly host: string;
+  readonly paths: readonly string[];
+  readonly process: string;
+  /** In-cluster host of the process Service. */
+  readonly destinationHost: string;
+  readonly port: number;
+  readonly timeout: string;
+  readonly retries: { readonly attempts: number; readonly perTryTimeout: string; readonly retryOn: string };
+  readonly cors?: {
+    readonly allowOrigins: readonly string[];
+    readonly allowMethods: readonly string[];
+    readonly allowHeaders?: readonly string[];
+    readonly allowCredentials?: boolean;
+    readonly maxAge?: string;
+  };
 }
 
 export interface ResolvedServiceAccount {
@@ -54,6 +113,12 @@ export interface ResolvedProcess {
   readonly runAsUser: number;
   /** Present when the process runs 2 or more pods. */
   readonly disruption?: { readonly maxUnavailable: number };
+  /** Serves HTTP (http, http2 or grpc ports): gets a mesh VirtualService and a DestinationRule. */
+  readonly http: boolean;
+  /** `<fullName>.<namespace>.svc.cluster.local`. */
+  readonly internalHost: string;
+  /** Port numbers named `metrics`: reachable by Prometheus. */
+  readonly metricsPorts: readonly number[];
 }
 
 /** One Deployment of a process: the stable track, and later a canary. */

@@ -1,12 +1,14 @@
 import type { Cluster } from '../clusters/schema';
 import { Finding, formatPath } from '../findings';
 import { RuleId, ruleInfo } from '../validate/catalog';
-import { DEFAULTS, PROD_MIN_SERVING_REPLICAS } from './defaults';
+import { DEFAULTS, METRICS_PORT_NAME, PROD_MIN_SERVING_REPLICAS } from './defaults';
 import { GCP_SERVICE_ACCOUNT, parseCpuMillis, parseMemoryBytes, splitImage } from './formats';
 import { LABEL, MANAGED_BY, versionLabel } from './labels';
 import { globMatches, matchingOverrideKeys, mergeOverride } from './merge';
-import type { ResolvedContainer, ResolvedEnv, ResolvedProbe, ResolvedProcess, ResolvedService, ResolvedServiceAccount, ResolvedTrack } from './model';
+import type { ResolvedCanary, ResolvedContainer, ResolvedEnv, ResolvedProbe, ResolvedProcess, ResolvedService, ResolvedServiceAccount, ResolvedTrack } from './model';
+import type { Report } from './report-rule';
 import type { ParsedServiceValues, ProcessValues } from './schema';
+import { HTTP_PROTOCOLS, canaryReplicas, resolveCallers, resolveCanary, resolveRoutes, routeStages } from './traffic';
 
 export type ParsedWithOverrides = ParsedServiceValues & { clusters?: Record<string, unknown> };
 
@@ -40,9 +42,11 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
     [LABEL.team]: values.team,
   };
   const serviceAccount = resolveServiceAccount(values, cluster, report);
+  const canary = resolveCanary(values, report);
   const processes = Object.keys(values.processes)
     .sort()
-    .map((name) => resolveProcess(values, name, cluster, labels, serviceAccount, report));
+    .map((name) => resolveProcess(values, name, cluster, labels, serviceAccount, canary, report));
+  const routes = resolveRoutes(values, processes, cluster, report);
 
   const service: ResolvedService = {
     name: values.name,
@@ -63,6 +67,7 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
     serviceAccount,
     processes,
     waivers: values.waivers ?? {},
+    traffic: { canary, stages: routeStages(canary, cluster.routing), routes, ...resolveCallers(values, cluster, routes.length > 0) },
   };
   return { service: findings.some((f) => f.severity === 'error') ? undefined : service, findings };
 }
@@ -89,8 +94,6 @@ export function unmatchedOverrideFindings(file: string, parsed: ParsedWithOverri
       severity: 'error' as const,
     }));
 }
-
-type Report = (path: PropertyKey[], rule: RuleId, message: string) => void;
 
 function resolveServiceAccount(values: ParsedServiceValues, cluster: Cluster, report: Report): ResolvedServiceAccount {
   const annotations: Record<string, string> = {};
@@ -140,6 +143,7 @@ function resolveProcess(
   cluster: Cluster,
   serviceLabels: Record<string, string>,
   serviceAccount: ResolvedServiceAccount,
+  canary: ResolvedCanary | undefined,
   report: Report,
 ): ResolvedProcess {
   const p: ProcessValues = values.processes[name];
@@ -167,7 +171,12 @@ function resolveProcess(
   const labels = { ...serviceLabels, [LABEL.component]: name };
   const selector = { [LABEL.name]: values.name, [LABEL.component]: name };
   const container = resolveContainer(values, p, ports, at, report, preStopSeconds);
-  const stable = resolveTrack(values, p, 'stable', values.release.stable, replicas, fullName, labels, selector, serviceAccount);
+  const tracks = [resolveTrack(values, p, 'stable', values.release.stable, replicas, fullName, labels, selector, serviceAccount)];
+  // Helper processes pin their own image: a canary of the service does not change them.
+  if (canary && !p.image) {
+    const canaryCount = canaryReplicas(replicas, canary.weight, cluster.environment === 'prod' && serving);
+    tracks.push(resolveTrack(values, p, 'canary', canary.version, canaryCount, fullName, labels, selector, serviceAccount));
+  }
 
   return {
     name,
@@ -176,7 +185,7 @@ function resolveProcess(
     ports,
     labels,
     selector,
-    tracks: [stable],
+    tracks,
     container,
     rollout: {
       maxSurge: p.maxSurge ?? DEFAULTS.maxSurge,
@@ -188,6 +197,9 @@ function resolveProcess(
     tmpSize: p.tmpSize ?? DEFAULTS.tmpSize,
     runAsUser: p.runAsUser ?? DEFAULTS.runAsUser,
     disruption: replicas >= 2 ? { maxUnavailable } : undefined,
+    http: ports.some((port) => HTTP_PROTOCOLS.includes(port.protocol)),
+    internalHost: `${fullName}.${values.name}.svc.cluster.local`,
+    metricsPorts: ports.filter((port) => port.name === METRICS_PORT_NAME).map((port) => port.port),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   GUID,
   cpuQuantity,
   dnsLabel,
+  duration,
   envName,
   httpPath,
   imageRepository,
@@ -150,6 +151,68 @@ const waivers = z
   )
   .describe('Rule id → reason. Waives one platform rule for this service; the reason is rendered as an annotation.');
 
+const orgId = z
+  .string({ error: 'expected an organization id as a string' })
+  .regex(/^[a-z0-9][-a-z0-9]{0,62}$/, { error: `expected an organization id like 'st-marys' (lowercase letters, digits, '-')` });
+const userId = z
+  .string({ error: 'expected a user id as a string' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/, { error: `expected a user id like 'nurse.jones@st-marys.example' (letters, digits, '.', '_', '@', '+', '-')` });
+
+const canary = z
+  .strictObject({
+    version: imageVersion().optional().describe('The version under test: an image tag or sha256 digest. Required for any traffic to reach the canary.'),
+    weight: integer(0, 100)
+      .optional()
+      .describe('Percent of unpinned traffic for the canary, by organization bucket. 0 sends no unpinned traffic (the rollback). Give weight or step, not both.'),
+    step: integer(0, 99).optional().describe(`Index into steps: advancing a cutover is changing this one number.`),
+    steps: z
+      .array(integer(0, 100))
+      .min(1, { error: 'expected at least one step' })
+      .refine((s) => s.every((v, i) => i === 0 || v > s[i - 1]), { error: 'expected increasing percentages, e.g. [5, 15, 25, 50, 100]' })
+      .optional()
+      .describe(`Cutover steps in percent. Default: [${DEFAULTS.canarySteps.join(', ')}].`),
+    orgs: z.array(orgId).optional().describe('Organizations routed to the canary regardless of weight.'),
+    users: z.array(userId).optional().describe('Users routed to the canary regardless of weight (after held and pinned organizations).'),
+  })
+  .describe('A second version running beside stable, with its own Deployments, receiving pinned and weighted traffic.');
+
+const cors = z
+  .strictObject({
+    allowOrigins: z.array(z.string().regex(/^https:\/\/[a-z0-9.-]+(:\d+)?$/, { error: `expected an https origin like 'https://app.care.example.com'` })).min(1),
+    allowMethods: z.array(z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])).optional().describe(`Default: ['GET', 'POST'].`),
+    allowHeaders: z.array(z.string().regex(/^[A-Za-z0-9-]+$/)).optional(),
+    allowCredentials: z.boolean().optional(),
+    maxAge: duration().optional(),
+  })
+  .describe('CORS for browsers on other origins. Off unless given.');
+
+const route = z
+  .strictObject({
+    host: z
+      .string({ error: 'expected a host name as a string' })
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error: `expected a host like 'notes' (the cluster's base domain is appended) or 'notes.care.example.com'` })
+      .describe(`Host name. A name without dots gets the cluster's base domain: 'notes' → 'notes.<baseDomain>'.`),
+    paths: z
+      .array(httpPath())
+      .min(1, { error: 'expected at least one path prefix' })
+      .optional()
+      .describe(`URL path prefixes this route serves. Default: ['/'].`),
+    process: dnsLabel(25).optional().describe('Process that serves the route. Default: the only process with an HTTP port.'),
+    port: portName().optional().describe("Port name on that process. Default: its first HTTP port."),
+    timeout: duration().optional().describe(`Whole-request timeout. Default: '${DEFAULTS.routeTimeout}'.`),
+    retries: z
+      .strictObject({
+        attempts: integer(0, 5).describe('Retries after the first try; 0 disables.'),
+        perTryTimeout: duration().optional().describe(`Default: '${DEFAULTS.retries.perTryTimeout}'.`),
+        retryOn: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, { error: `expected Envoy retry conditions like 'connect-failure,unavailable'` }).optional()
+          .describe(`Envoy retry conditions. Default: '${DEFAULTS.retries.retryOn}' (safe for non-idempotent requests).`),
+      })
+      .optional()
+      .describe(`Default: ${DEFAULTS.retries.attempts} attempts, only on connection failures.`),
+    cors: cors.optional(),
+  })
+  .describe('An external route through the cluster ingress gateway.');
+
 /** Everything a service can set, except its name and the per-cluster overrides. */
 export const serviceFields = {
   team: dnsLabel().describe('Owning team, rendered as the `team` label; used for ownership and alert routing.'),
@@ -162,8 +225,28 @@ export const serviceFields = {
   release: z
     .strictObject({
       stable: imageVersion().describe('The version serving production traffic: an image tag or sha256 digest. Never `latest`.'),
+      canary: canary.optional(),
+      holdOrgs: z.array(orgId).optional().describe('Organizations kept on stable even at 100% canary, e.g. during an audit.'),
     })
-    .describe('Versions to run.'),
+    .describe('Versions to run: stable, and optionally a canary.'),
+  routes: z.record(dnsLabel(20), route).optional().describe('External routes by name; each becomes a VirtualService <service>-ingress-<name> on the ingress gateway.'),
+  callers: z
+    .strictObject({
+      services: z.array(dnsLabel(30)).optional().describe('Services (by name) allowed to call this one in the mesh.'),
+      gateway: z.boolean().optional().describe('Whether the ingress gateway may call this service. Default: true when it has routes.'),
+    })
+    .optional()
+    .describe('Who may call this service: everything else is denied by AuthorizationPolicy and NetworkPolicy.'),
+  egress: z
+    .strictObject({
+      namespaces: z.array(dnsLabel()).optional().describe('Namespaces the pods may connect to.'),
+      cidrs: z
+        .array(z.strictObject({ cidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: `expected an IPv4 CIDR like '10.20.0.0/16'` }), ports: z.array(integer(1, 65535)).min(1) }))
+        .optional()
+        .describe('Address ranges and ports the pods may connect to.'),
+    })
+    .optional()
+    .describe('Restricts outgoing connections to these destinations (plus DNS and the mesh control plane). Default: egress open.'),
   processes: z
     .record(dnsLabel(25), processSchema)
     .refine((p) => Object.keys(p).length > 0, { error: `expected at least one process, e.g. { web: { ports: [{ name: 'http', port: 8080 }] } }` })

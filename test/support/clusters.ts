@@ -13,6 +13,7 @@ export function testCluster(overrides: Partial<Cluster> & { name: string }): Clu
     priorityClasses: { critical: 'care-critical', standard: 'care-standard', batch: 'care-batch' },
     mesh: { istioCni: true },
     monitoringNamespace: 'monitoring',
+    routing: { orgHeader: 'x-care-org', userHeader: 'x-care-user', bucketHeader: 'x-care-org-bucket', orgCookie: 'care_org', userCookie: 'care_user' },
     ...overrides,
   });
 }
