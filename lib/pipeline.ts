@@ -9,6 +9,7 @@ import { issuesToFindings } from './values/report';
 import { ParsedWithOverrides, resolveService, unmatchedOverrideFindings } from './values/resolve';
 import type { ResolvedService } from './values/model';
 import { serviceSchema } from './values/schema';
+import { validateCluster } from './validate';
 
 /** Which part of the fleet a command works on. */
 export interface FleetSelection {
@@ -65,6 +66,7 @@ export function renderFleet(root: string, selection: FleetSelection = {}): Fleet
       const documents = orderDocuments(renderService(resolution.service) as Manifest[]);
       files.push({ path: `${cluster.name}/${app}.k8s.yaml`, cluster: cluster.name, app, documents, content: manifestFile(documents), service: resolution.service });
     }
+    findings.push(...validateCluster(cluster, files.filter((f) => f.cluster === cluster.name), allApps));
   }
   return { findings: sortFindings(findings), files, clusters, apps, inventory: inventory ?? [] };
 }
