@@ -65,11 +65,9 @@ const rules = [
   { id: 'FC-REF-002', severity: 'error', waivable: false, summary: "A pod's ServiceAccount is rendered in its namespace." },
   { id: 'FC-REF-003', severity: 'error', waivable: false, summary: 'Every Secret a pod reads is declared in the values (secrets), and no reference is optional.' },
   { id: 'FC-REF-004', severity: 'error', waivable: false, summary: "Named ports resolve: a Service's targetPort and a probe's port name a port of the container." },
-  { id: 'FC-REF-005', severity: 'error', waivable: false, summary: 'A VirtualService routes only to rendered Services, on ports they expose, and to subsets a DestinationRule defines; weights add up to 100.' },
-  { id: 'FC-REF-006', severity: 'error', waivable: false, summary: "A DestinationRule's host is a rendered Service, and each subset selects the pods of a rendered Deployment." },
-  { id: 'FC-REF-007', severity: 'error', waivable: false, summary: 'An AuthorizationPolicy allows only principals that exist on the cluster: rendered ServiceAccounts or the ingress gateway.' },
-  { id: 'FC-ROUTE-001', severity: 'error', waivable: false, summary: 'No two services on one cluster claim the same host and path prefix.' },
-  { id: 'FC-NET-001', severity: 'error', waivable: false, summary: 'A NetworkPolicy that restricts egress still allows DNS (port 53, UDP and TCP).' },
+  { id: 'FC-REF-005', severity: 'error', waivable: false, summary: "A VirtualService binds only to 'mesh' or the cluster's ingress gateway, and routes to ports its destination Services expose." },
+  { id: 'FC-REF-006', severity: 'error', waivable: false, summary: "A DestinationRule's host is a rendered Service, and its subset names are unique." },
+  { id: 'FC-REF-007', severity: 'error', waivable: false, summary: "An AuthorizationPolicy allows only named principals of the cluster's trust domain that exist on the cluster (rendered ServiceAccounts or the ingress gateway), never a wildcard." },
   { id: 'FC-WAIVE-001', severity: 'error', waivable: false, summary: 'A waiver names a rule that can be waived (see the Waivable column).' },
 ] as const satisfies readonly RuleInfo[];
 

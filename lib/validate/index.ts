@@ -9,6 +9,7 @@ import { checkPodSecurity } from './rules/pod-security';
 import { checkReferences } from './rules/references';
 import { checkSchemas } from './rules/schema';
 import { checkSecrets } from './rules/secrets';
+import { checkTraffic } from './rules/traffic';
 import { checkWorkloads } from './rules/workload';
 
 /** The rule families, each over the whole cluster. Order does not matter: findings are sorted. */
@@ -21,6 +22,7 @@ const FAMILIES: readonly ((view: ClusterView) => void)[] = [
   checkSecrets,
   checkReferences,
   checkMesh,
+  checkTraffic,
 ];
 
 /**

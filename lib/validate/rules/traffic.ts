@@ -94,7 +94,8 @@ function isUnder(inner: string, outer: string): boolean {
 
 /** FC-ROUTE-004: callers name services that exist on this cluster. */
 function checkCallers(view: ClusterView): void {
-  const services = new Set(view.files.map((f) => f.service.name));
+  // Services a partial run (--app) did not render exist all the same; a full run checks them.
+  const services = new Set([...view.files.map((f) => f.service.name), ...view.unrendered]);
   const known = [...services].sort();
   for (const file of view.files) {
     const namespace = view.all.find((l) => l.file === file && l.doc.kind === 'Namespace');
