@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import type { Command, Flags, Io } from './command';
+import { diff } from './commands/diff';
 import { routes } from './commands/routes';
 import { rules } from './commands/rules';
 import { synth } from './commands/synth';
 import { validate } from './commands/validate';
 
 /** Every command, in the order `--help` lists them. Add a command by adding its file here. */
-const commands: readonly Command[] = [synth, validate, routes, rules];
+const commands: readonly Command[] = [synth, validate, diff, routes, rules];
 
 export function helpText(): string {
   const lines = ['Usage: fleetchart <command> [flags]', '', 'Commands:'];

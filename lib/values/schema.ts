@@ -178,11 +178,11 @@ const canary = z
 
 const cors = z
   .strictObject({
-    allowOrigins: z.array(z.string().regex(/^https:\/\/[a-z0-9.-]+(:\d+)?$/, { error: `expected an https origin like 'https://app.care.example.com'` })).min(1),
+    allowOrigins: z.array(z.string().regex(/^https:\/\/[a-z0-9.-]+(:\d+)?$/, { error: `expected an https origin like 'https://app.care.example.com'` })).min(1).describe('Origins allowed to call, exactly as browsers send them.'),
     allowMethods: z.array(z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])).optional().describe(`Default: ['GET', 'POST'].`),
-    allowHeaders: z.array(z.string().regex(/^[A-Za-z0-9-]+$/)).optional(),
-    allowCredentials: z.boolean().optional(),
-    maxAge: duration().optional(),
+    allowHeaders: z.array(z.string().regex(/^[A-Za-z0-9-]+$/, { error: `expected a header name like 'content-type'` })).optional().describe('Request headers browsers may send. Default: none beyond the CORS-safelisted ones.'),
+    allowCredentials: z.boolean().optional().describe('Whether browsers may send cookies and credentials. Default: false.'),
+    maxAge: duration().optional().describe('How long browsers may cache the preflight answer.'),
   })
   .describe('CORS for browsers on other origins. Off unless given.');
 
@@ -241,7 +241,7 @@ export const serviceFields = {
     .strictObject({
       namespaces: z.array(dnsLabel()).optional().describe('Namespaces the pods may connect to.'),
       cidrs: z
-        .array(z.strictObject({ cidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: `expected an IPv4 CIDR like '10.20.0.0/16'` }), ports: z.array(integer(1, 65535)).min(1) }))
+        .array(z.strictObject({ cidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: `expected an IPv4 CIDR like '10.20.0.0/16'` }).describe('Destination address range.'), ports: z.array(integer(1, 65535)).min(1).describe('TCP ports allowed in that range.') }).describe('One allowed destination.'))
         .optional()
         .describe('Address ranges and ports the pods may connect to.'),
     })
@@ -270,7 +270,7 @@ const baseServiceSchema = z.strictObject({
  * Per-cluster overrides: any field of the service except `name`, all optional. Keys are cluster
  * names or globs (`prod-*`); see `merge.ts` for the merge rules.
  */
-export const overrideSchema = deepPartial(z.strictObject(serviceFields));
+export const overrideSchema = deepPartial(z.strictObject(serviceFields).describe('Any service field except name, all optional, merged over the base values for matching clusters.'));
 
 export const serviceSchema = baseServiceSchema.extend({
   clusters: z
