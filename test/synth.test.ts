@@ -49,13 +49,13 @@ describe('synth: writing', () => {
     const root = fleet();
     await runCli(root, ['synth']);
     const before = out(root);
-    fs.rmSync(path.join(root, 'apps', 'care-events'), { recursive: true });
+    fs.rmSync(path.join(root, 'apps', 'medication-dispensing'), { recursive: true });
     const result = await runCli(root, ['synth']);
     assert.equal(result.code, 0);
     const after = out(root);
-    const expected = Object.fromEntries(Object.entries(before).filter(([file]) => !file.endsWith('/care-events.k8s.yaml')));
+    const expected = Object.fromEntries(Object.entries(before).filter(([file]) => !file.endsWith('/medication-dispensing.k8s.yaml')));
     assert.deepEqual(after, expected);
-    assert.ok(result.out.includes('removed charts-out/prod-eu-west/care-events.k8s.yaml'));
+    assert.ok(result.out.includes('removed charts-out/prod-eu-west/medication-dispensing.k8s.yaml'));
   });
 
   it('removes the folder of a cluster that left the inventory', async () => {
