@@ -145,3 +145,21 @@ describe('cli', () => {
     assert.deepEqual(out(root), out(REPO));
   });
 });
+
+describe('fleetchart diff', () => {
+  it('lists changed objects and fields against charts-out/ without writing, and --exit-code flags staleness', async () => {
+    const root = fleet();
+    await runCli(root, ['synth']);
+    assert.deepEqual((await runCli(root, ['diff', '--exit-code'])).out, ['no changes']);
+    const file = path.join(root, 'apps', 'resident-preferences', 'values.ts');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace("stable: '1.14.2'", "stable: '1.15.0'"));
+    const before = out(root);
+    const result = await runCli(root, ['diff', '--exit-code', '--cluster', 'stage-eu']);
+    assert.equal(result.code, 3);
+    assert.deepEqual(result.out, [
+      'changed  stage-eu/resident-preferences.k8s.yaml  Deployment resident-preferences/resident-preferences-web: metadata.labels.app.kubernetes.io/version, metadata.labels.version, spec.template.metadata.labels.app.kubernetes.io/version, spec.template.metadata.labels.version, spec.template.spec.containers[0].image',
+      '1 object changes in 1 files',
+    ]);
+    assert.deepEqual(out(root), before, 'diff writes nothing');
+  });
+});

@@ -7,6 +7,7 @@ import { bucketRegex, canaryReplicas } from '../lib/values/traffic';
 import { GKE_PROD, GKE_STAGE } from './support/clusters';
 import { baseValues, byName, renderValues, resolveValues } from './support/render';
 import type { RenderedFile } from '../lib/pipeline';
+import { REPO, runCli } from './support/fleet';
 
 const FILE = 'apps/patient-notes/values.ts';
 const withCanary = (canary: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
@@ -297,5 +298,43 @@ describe('traffic checks: documents of a cluster', () => {
 
   it('stage clusters get the same routing', () => {
     assert.deepEqual(renderValues(withCanary({ weight: 5 }), GKE_STAGE).documents.filter((d) => d.kind === 'VirtualService').length, 1);
+  });
+});
+
+describe('fleetchart routes', () => {
+  it('prints, per host and path, the pins in order and then the weighted split', async () => {
+    const result = await runCli(REPO, ['routes', '--cluster', 'prod-eu-west', '--app', 'patient-notes']);
+    assert.equal(result.code, 0);
+    assert.deepEqual(result.out, [
+      'cluster prod-eu-west',
+      '  notes.eu-west.care.example.com/api/notes  (gateway) → patient-notes-web.patient-notes.svc.cluster.local:8080   [apps/patient-notes/values.ts]',
+      '    1. orgs oak-lodge (held) → stable',
+      '    2. orgs st-marys → canary',
+      '    3. users qa.lead@acme-care.example → canary',
+      '    4. org buckets 0–14 → canary',
+      '    5. org buckets 15–99 → stable',
+      '    6. other requests → 85% stable, 15% canary',
+      '  patient-notes-web.patient-notes.svc.cluster.local  (mesh) → patient-notes-web   [apps/patient-notes/values.ts]',
+      '    1. orgs oak-lodge (held) → stable',
+      '    2. orgs st-marys → canary',
+      '    3. users qa.lead@acme-care.example → canary',
+      '    4. org buckets 0–14 → canary',
+      '    5. org buckets 15–99 → stable',
+      '    6. other requests → 85% stable, 15% canary',
+    ]);
+  });
+
+  it('prints the same as JSON for tools', async () => {
+    const rows = JSON.parse((await runCli(REPO, ['routes', '--json', '--app', 'resident-preferences', '--cluster', 'stage-eu'])).out.join('\n'));
+    assert.deepEqual(rows[0], {
+      cluster: 'stage-eu',
+      service: 'resident-preferences',
+      file: 'apps/resident-preferences/values.ts',
+      stages: [{ name: 'weighted', rule: 'all requests → stable', destinations: [{ track: 'stable', weight: 100 }] }],
+      host: 'preferences.stage.care.example.com',
+      path: '/',
+      via: 'gateway',
+      destination: 'resident-preferences-web.resident-preferences.svc.cluster.local:3000',
+    });
   });
 });
