@@ -62,7 +62,7 @@ function checkNames(view: ClusterView, at: Located): void {
   checkLabels(view, at, path, pod.metadata.labels, `${where} pod labels`);
   checkAnnotations(view, at, path, pod.metadata.annotations, `${where} pods`);
   for (const c of containersOf(pod.spec)) {
-    if (typeof c.name !== 'string' || c.name.length > 63 || !DNS_LABEL.test(c.name)) {
+    if (typeof c.name === 'string' && (c.name.length > 63 || !DNS_LABEL.test(c.name))) {
       view.report(at, 'FC-META-001', path, `expected a container name of at most 63 lowercase letters, digits and '-', got '${c.name}' in ${where}; rename the process`);
     }
     for (const port of c.ports ?? []) {

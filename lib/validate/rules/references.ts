@@ -39,6 +39,7 @@ function checkService(view: ClusterView, at: Located, deployments: readonly Loca
   }
   if (processes.length > 1) {
     view.report(at, 'FC-REF-001', path, `expected ${where} to select the pods of one process, got ${processes.length} (${quoted(processes.sort())}); add app.kubernetes.io/component to its selector`);
+    return;
   }
   // FC-REF-004: a named targetPort must be a port of every selected container set.
   for (const port of at.doc.spec?.ports ?? []) {
