@@ -68,7 +68,7 @@ class Docs {
     (this.files.find((f) => f.app === file)!.documents as unknown[]).push(doc);
   }
   remove(kind: string, name: string, namespace?: string): void {
-    for (const f of this.files) (f as { documents: unknown[] }).documents = f.documents.filter((d: any) => !(d.kind === kind && d.metadata.name === name && (namespace === undefined || d.metadata.namespace === namespace)));
+    for (const f of this.files) (f as unknown as { documents: unknown[] }).documents = f.documents.filter((d: any) => !(d.kind === kind && d.metadata.name === name && (namespace === undefined || d.metadata.namespace === namespace)));
   }
 }
 
