@@ -29,6 +29,8 @@ export interface Located {
 export class ClusterView {
   readonly all: Located[] = [];
   private readonly kinds = new Map<string, Located[]>();
+  /** kind → namespace → objects, in rendering order: rules look objects up per namespace. */
+  private readonly namespaced = new Map<string, Map<string | undefined, Located[]>>();
   private readonly processNames = new Map<RenderedFile, Map<string, string>>();
   private readonly waivers = new Map<RenderedFile, Record<string, string>>();
   readonly findings: Finding[] = [];
@@ -50,6 +52,11 @@ export class ClusterView {
         let list = this.kinds.get(doc.kind);
         if (!list) this.kinds.set(doc.kind, (list = []));
         list.push(located);
+        let byNamespace = this.namespaced.get(doc.kind);
+        if (!byNamespace) this.namespaced.set(doc.kind, (byNamespace = new Map()));
+        let inNamespace = byNamespace.get(doc.metadata.namespace);
+        if (!inNamespace) byNamespace.set(doc.metadata.namespace, (inNamespace = []));
+        inNamespace.push(located);
       }
     }
   }
@@ -60,7 +67,7 @@ export class ClusterView {
 
   /** Objects of a kind in one namespace. */
   inNamespace(kind: string, namespace: string | undefined): Located[] {
-    return this.byKind(kind).filter((l) => l.doc.metadata.namespace === namespace);
+    return [...(this.namespaced.get(kind)?.get(namespace) ?? [])];
   }
 
   get prod(): boolean {
