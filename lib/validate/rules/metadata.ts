@@ -54,12 +54,13 @@ function checkNames(view: ClusterView, at: Located): void {
   if (namespace !== undefined && (namespace.length > 63 || !DNS_LABEL.test(namespace))) {
     view.report(at, 'FC-META-001', 'name', `expected a namespace name of at most 63 lowercase letters, digits and '-', got '${namespace}' in ${where}; rename the service`);
   }
-  checkLabels(view, at, path, at.doc.metadata.labels, `${where} labels`);
+  const reported = new Set<string>();
+  checkLabels(view, at, path, at.doc.metadata.labels, where, reported);
   checkAnnotations(view, at, path, at.doc.metadata.annotations, where);
-  checkLabels(view, at, path, at.doc.spec?.selector?.matchLabels ?? (at.doc.kind === 'Service' ? at.doc.spec?.selector : undefined), `${where} selector`);
+  checkLabels(view, at, path, at.doc.spec?.selector?.matchLabels ?? (at.doc.kind === 'Service' ? at.doc.spec?.selector : undefined), `${where} selector`, reported);
   const pod = podTemplate(at.doc);
   if (!pod) return;
-  checkLabels(view, at, path, pod.metadata.labels, `${where} pod labels`);
+  checkLabels(view, at, path, pod.metadata.labels, `${where} pod template`, reported);
   checkAnnotations(view, at, path, pod.metadata.annotations, `${where} pods`);
   for (const c of containersOf(pod.spec)) {
     if (typeof c.name === 'string' && (c.name.length > 63 || !DNS_LABEL.test(c.name))) {
@@ -73,16 +74,23 @@ function checkNames(view: ClusterView, at: Located): void {
   }
 }
 
-function checkLabels(view: ClusterView, at: Located, path: string, labels: Record<string, unknown> | undefined, where: string): void {
+function checkLabels(view: ClusterView, at: Located, path: string, labels: Record<string, unknown> | undefined, where: string, reported?: Set<string>): void {
   if (!labels || typeof labels !== 'object') return;
+  const badValues = new Map<string, string[]>();
   for (const [key, value] of Object.entries(labels)) {
     if (!validKey(key)) {
       view.report(at, 'FC-META-001', path, `expected a label key like 'team' or 'app.kubernetes.io/name' (name of at most 63 characters, optional DNS prefix), got '${key}' in ${where}; rename it`);
     }
-    if (typeof value === 'string' && (value.length > 63 || !LABEL_VALUE.test(value))) {
-      const hint = key === LABEL.version || key === LABEL.istioVersion ? 'use a release version that starts and ends with a letter or digit' : 'use at most 63 letters, digits, ' + "'-', '_' or '.', alphanumeric at both ends";
-      view.report(at, 'FC-META-001', path, `expected a valid value for label ${key} in ${where}, got '${value}'; ${hint}`);
+    if (typeof value === 'string' && (value.length > 63 || !LABEL_VALUE.test(value)) && !reported?.has(value)) {
+      badValues.set(value, [...(badValues.get(value) ?? []), key]);
     }
+  }
+  // One line per bad value and object: the version lands in several labels of a Deployment and its pods.
+  for (const [value, keys] of badValues) {
+    reported?.add(value);
+    const version = keys.every((k) => k === LABEL.version || k === LABEL.istioVersion);
+    const hint = version ? 'use a release version that starts and ends with a letter or digit' : "use at most 63 letters, digits, '-', '_' or '.', alphanumeric at both ends";
+    view.report(at, 'FC-META-001', path, `expected a valid label value for ${keys.join(', ')} in ${where}, got '${value}'; ${hint}`);
   }
 }
 

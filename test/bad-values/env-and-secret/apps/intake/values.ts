@@ -1,0 +1,14 @@
+import { service } from '../../lib';
+
+// a variable that is both plain and from a Secret
+export default service({
+  name: 'intake',
+  team: 'care-records',
+  image: 'europe-docker.pkg.dev/acme-care/apps/intake',
+  release: { stable: '2026.11.3' },
+  processes: {
+    web: { ports: [{ name: 'http', port: 8080 }], replicas: 2, probes: { ready: { path: '/ready' }, live: { path: '/live' } } },
+  },
+  env: { DB_USER: 'intake' },
+  secrets: { DB_USER: { secret: 'intake-db', key: 'user' } },
+});

@@ -1,0 +1,4 @@
+import { service } from '../../lib';
+
+// Forgot the default export.
+export const values = service({} as never);

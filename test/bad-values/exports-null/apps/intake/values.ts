@@ -1,0 +1,2 @@
+// Exports null instead of service({...}).
+export default null;

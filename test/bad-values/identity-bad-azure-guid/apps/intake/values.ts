@@ -1,0 +1,13 @@
+import { service } from '../../lib';
+
+// an uppercase Azure client id
+export default service({
+  name: 'intake',
+  team: 'care-records',
+  image: 'europe-docker.pkg.dev/acme-care/apps/intake',
+  release: { stable: '2026.11.3' },
+  processes: {
+    web: { ports: [{ name: 'http', port: 8080 }], replicas: 2, probes: { ready: { path: '/ready' }, live: { path: '/live' } } },
+  },
+  identity: { azureClientId: '0F5C2A7E-8D41-4B6F-A3E9-71C5D2B8E604' },
+});

@@ -1,0 +1,13 @@
+import { service } from '../../lib';
+
+// a GCP service account that is not an e-mail
+export default service({
+  name: 'intake',
+  team: 'care-records',
+  image: 'europe-docker.pkg.dev/acme-care/apps/intake',
+  release: { stable: '2026.11.3' },
+  processes: {
+    web: { ports: [{ name: 'http', port: 8080 }], replicas: 2, probes: { ready: { path: '/ready' }, live: { path: '/live' } } },
+  },
+  identity: { gcpServiceAccount: 'intake@acme-care-prod', azureClientId: '0f5c2a7e-8d41-4b6f-a3e9-71c5d2b8e604' },
+});

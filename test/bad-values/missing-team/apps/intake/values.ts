@@ -1,0 +1,11 @@
+import { service } from '../../lib';
+
+// team is required
+export default service({
+  name: 'intake',
+  image: 'europe-docker.pkg.dev/acme-care/apps/intake',
+  release: { stable: '2026.11.3' },
+  processes: {
+    web: { ports: [{ name: 'http', port: 8080 }], replicas: 2, probes: { ready: { path: '/ready' }, live: { path: '/live' } } },
+  },
+});

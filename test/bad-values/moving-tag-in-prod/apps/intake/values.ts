@@ -1,0 +1,12 @@
+import { service } from '../../lib';
+
+// a branch name as the version: fine in stage, not in prod
+export default service({
+  name: 'intake',
+  team: 'care-records',
+  image: 'europe-docker.pkg.dev/acme-care/apps/intake',
+  release: { stable: 'main' },
+  processes: {
+    web: { ports: [{ name: 'http', port: 8080 }], replicas: 2, probes: { ready: { path: '/ready' }, live: { path: '/live' } } },
+  },
+});

@@ -1,0 +1,14 @@
+import { service } from '../../lib';
+
+// a route to a process without an HTTP port
+export default service({
+  name: 'intake',
+  team: 'care-records',
+  image: 'europe-docker.pkg.dev/acme-care/apps/intake',
+  release: { stable: '2026.11.3' },
+  processes: {
+    web: { ports: [{ name: 'http', port: 8080 }], probes: { ready: { path: '/ready' }, live: { path: '/live' } } },
+    worker: { command: ['run'], probes: { live: { command: ['true'] } } },
+  },
+  routes: { jobs: { host: 'intake', process: 'worker' } },
+});
