@@ -39,7 +39,7 @@ const config = parse(fs.readFileSync(path.join(REPO, 'lint', 'monokle.yaml'), 'u
 async function lint(documents: readonly Manifest[], cluster: string): Promise<LintFinding[]> {
   const monokle = await import('@monokle/validation');
   const parser = new monokle.ResourceParser();
-  const validator = new monokle.MonokleValidator({ loader: new monokle.DefaultPluginLoader(), parser, suppressors: [], fixer: new monokle.DisabledFixer() });
+  const validator = new monokle.MonokleValidator({ loader: new monokle.DefaultPluginLoader(), parser, suppressors: [], fixer: new monokle.DisabledFixer(), schemaLoader: new monokle.SchemaLoader() });
   const plugins = Object.fromEntries(config.plugins.map((p) => [p, true]));
   await validator.preload({ plugins });
   assert.deepEqual(validator.getFailedPlugins(), []);
