@@ -4,6 +4,8 @@ import type { Manifest } from '../manifest';
 import type { RenderedFile } from '../pipeline';
 import { RuleId, ruleInfo } from './catalog';
 
+const NONE: readonly Located[] = [];
+
 /** The annotation prefix that carries a service's waivers onto its objects. */
 export const WAIVER_PREFIX = 'waiver.fleetchart.io/';
 
@@ -66,8 +68,8 @@ export class ClusterView {
   }
 
   /** Objects of a kind in one namespace. */
-  inNamespace(kind: string, namespace: string | undefined): Located[] {
-    return [...(this.namespaced.get(kind)?.get(namespace) ?? [])];
+  inNamespace(kind: string, namespace: string | undefined): readonly Located[] {
+    return this.namespaced.get(kind)?.get(namespace) ?? NONE;
   }
 
   get prod(): boolean {

@@ -10,18 +10,21 @@ export function checkAvailability(view: ClusterView): void {
   const deployments = view.byKind('Deployment');
   const budgets = view.byKind('PodDisruptionBudget');
   if (view.prod) checkProdReplicas(view, deployments);
-  for (const pdb of budgets) checkBudget(view, pdb, deployments);
+  for (const pdb of budgets) checkBudget(view, pdb, view.inNamespace('Deployment', pdb.doc.metadata.namespace));
   for (const at of deployments) {
-    checkCoverage(view, at, budgets);
+    checkCoverage(view, at, view.inNamespace('PodDisruptionBudget', at.doc.metadata.namespace));
     checkRollout(view, at);
     checkSpread(view, at);
   }
-  for (const hpa of view.byKind('HorizontalPodAutoscaler')) checkAutoscaler(view, hpa, deployments, budgets);
+  for (const hpa of view.byKind('HorizontalPodAutoscaler')) {
+    const namespace = hpa.doc.metadata.namespace;
+    checkAutoscaler(view, hpa, view.inNamespace('Deployment', namespace), view.inNamespace('PodDisruptionBudget', namespace));
+  }
 }
 
-/** Pods a selector picks among the Deployments of its namespace, and those Deployments. */
+/** Pods a selector picks among the Deployments of its namespace (given), and those Deployments. */
 function selected(at: Located, deployments: readonly Located[]): { replicas: number; targets: Located[] } {
-  const targets = deployments.filter((d) => d.doc.metadata.namespace === at.doc.metadata.namespace && selects(at.doc.spec?.selector, podTemplate(d.doc)?.metadata.labels));
+  const targets = deployments.filter((d) => selects(at.doc.spec?.selector, podTemplate(d.doc)?.metadata.labels));
   return { replicas: targets.reduce((n, d) => n + replicasOf(d.doc), 0), targets };
 }
 
@@ -81,7 +84,7 @@ function checkBudget(view: ClusterView, at: Located, deployments: readonly Locat
 function checkCoverage(view: ClusterView, at: Located, budgets: readonly Located[]): void {
   if (replicasOf(at.doc) < 2) return;
   const labels = podTemplate(at.doc)?.metadata.labels;
-  const covering = budgets.filter((b) => b.doc.metadata.namespace === at.doc.metadata.namespace && selects(b.doc.spec?.selector, labels));
+  const covering = budgets.filter((b) => selects(b.doc.spec?.selector, labels));
   if (covering.length === 1) return;
   const path = view.processPath(at, 'disruption');
   if (covering.length === 0) {
@@ -123,7 +126,7 @@ function checkAutoscaler(view: ClusterView, at: Located, deployments: readonly L
   const where = describeObject(at);
   const path = view.processPath(at, 'replicas');
   const ref = spec.scaleTargetRef ?? {};
-  const target = deployments.find((d) => ref.kind === 'Deployment' && d.doc.metadata.namespace === at.doc.metadata.namespace && d.doc.metadata.name === ref.name);
+  const target = deployments.find((d) => ref.kind === 'Deployment' && d.doc.metadata.name === ref.name);
   if (!target) {
     view.report(at, 'FC-AVAIL-004', path, `expected ${where} to scale a Deployment rendered in its namespace, got ${ref.kind ?? 'no kind'} '${ref.name ?? ''}'; point scaleTargetRef at the process's Deployment`);
     return;
@@ -136,7 +139,7 @@ function checkAutoscaler(view: ClusterView, at: Located, deployments: readonly L
   if (view.prod && pod && serves(pod.spec) && minReplicas < PROD_MIN_SERVING_REPLICAS) {
     view.report(at, 'FC-AVAIL-004', path, `expected minReplicas of at least ${PROD_MIN_SERVING_REPLICAS} for a serving process in prod cluster ${view.cluster.name}, got ${minReplicas} in ${where}; raise minReplicas`);
   }
-  const budget = budgets.find((b) => b.doc.metadata.namespace === at.doc.metadata.namespace && selects(b.doc.spec?.selector, pod?.metadata.labels));
+  const budget = budgets.find((b) => selects(b.doc.spec?.selector, pod?.metadata.labels));
   const allowed = budget ? allowedDisruptions(budget.doc.spec?.maxUnavailable, minReplicas) : undefined;
   if (budget && allowed !== undefined && minReplicas <= allowed) {
     view.report(at, 'FC-AVAIL-004', path, `expected minReplicas above the maxUnavailable (${allowed}) of PodDisruptionBudget ${budget.doc.metadata.name} in ${where}, got ${minReplicas}: scaled down, a drain could evict every pod; raise minReplicas`);

@@ -9,7 +9,11 @@ import { ClusterView, Located, describeObject } from '../context';
 export function checkMesh(view: ClusterView): void {
   for (const at of view.byKind('DestinationRule')) checkDestinationRule(view, at);
   for (const at of view.byKind('VirtualService')) checkVirtualService(view, at);
-  for (const at of view.byKind('AuthorizationPolicy')) checkAuthorization(view, at);
+  const policies = view.byKind('AuthorizationPolicy');
+  if (policies.length === 0) return;
+  const ingress = view.cluster.ingress.serviceAccount;
+  const namespaces = new Set([...view.byKind('Namespace').map((n) => n.doc.metadata.name), ingress.split('/')[0], view.cluster.monitoringNamespace]);
+  for (const at of policies) checkAuthorization(view, at, namespaces);
 }
 
 /** The rendered Service a mesh host names (`name`, `name.ns`, `name.ns.svc[.cluster.local]`). */
@@ -63,11 +67,10 @@ function checkVirtualService(view: ClusterView, at: Located): void {
 
 const PRINCIPAL = /^([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/;
 
-function checkAuthorization(view: ClusterView, at: Located): void {
+function checkAuthorization(view: ClusterView, at: Located, namespaces: ReadonlySet<string>): void {
   const where = describeObject(at);
   const trustDomain = (view.cluster.mesh as { trustDomain?: string }).trustDomain ?? 'cluster.local';
   const ingress = view.cluster.ingress.serviceAccount;
-  const namespaces = new Set([...view.byKind('Namespace').map((n) => n.doc.metadata.name), ingress.split('/')[0], view.cluster.monitoringNamespace]);
   for (const rule of at.doc.spec?.rules ?? []) {
     for (const from of rule?.from ?? []) {
       const source = from?.source ?? {};

@@ -27,7 +27,9 @@ export function checkMetadata(view: ClusterView): void {
   for (const at of view.all) {
     checkNames(view, at);
     checkStandardLabels(view, at);
-    const key = `${String(at.doc.apiVersion).split('/').slice(0, -1).join('/')}\u0000${at.doc.kind}\u0000${at.doc.metadata.namespace ?? ''}\u0000${at.doc.metadata.name}`;
+    const apiVersion = String(at.doc.apiVersion);
+    const group = apiVersion.slice(0, Math.max(0, apiVersion.lastIndexOf('/')));
+    const key = `${group}\u0000${at.doc.kind}\u0000${at.doc.metadata.namespace ?? ''}\u0000${at.doc.metadata.name}`;
     const first = seen.get(key);
     if (first) {
       view.report(at, 'FC-META-003', view.processPath(at), `expected one ${describeObject(at)}${at.doc.metadata.namespace ? ` in namespace ${at.doc.metadata.namespace}` : ''} on cluster ${view.cluster.name}, got another from ${first.file.service.file}; rename one`);
@@ -76,15 +78,18 @@ function checkNames(view: ClusterView, at: Located): void {
 
 function checkLabels(view: ClusterView, at: Located, path: string, labels: Record<string, unknown> | undefined, where: string, reported?: Set<string>): void {
   if (!labels || typeof labels !== 'object') return;
-  const badValues = new Map<string, string[]>();
-  for (const [key, value] of Object.entries(labels)) {
+  let badValues: Map<string, string[]> | undefined;
+  for (const key in labels) {
+    const value = labels[key];
     if (!validKey(key)) {
       view.report(at, 'FC-META-001', path, `expected a label key like 'team' or 'app.kubernetes.io/name' (name of at most 63 characters, optional DNS prefix), got '${key}' in ${where}; rename it`);
     }
-    if (typeof value === 'string' && (value.length > 63 || !LABEL_VALUE.test(value)) && !reported?.has(value)) {
+    if (typeof value === 'string' && !validValue(value) && !reported?.has(value)) {
+      badValues ??= new Map();
       badValues.set(value, [...(badValues.get(value) ?? []), key]);
     }
   }
+  if (!badValues) return;
   // One line per bad value and object: the version lands in several labels of a Deployment and its pods.
   for (const [value, keys] of badValues) {
     reported?.add(value);
@@ -96,15 +101,35 @@ function checkLabels(view: ClusterView, at: Located, path: string, labels: Recor
 
 function checkAnnotations(view: ClusterView, at: Located, path: string, annotations: Record<string, unknown> | undefined, where: string): void {
   if (!annotations || typeof annotations !== 'object') return;
-  let bytes = 0;
-  for (const [key, value] of Object.entries(annotations)) {
-    bytes += Buffer.byteLength(key) + Buffer.byteLength(String(value));
+  let chars = 0;
+  for (const key in annotations) {
+    chars += key.length + String(annotations[key]).length;
     if (!validKey(key)) view.report(at, 'FC-META-001', path, `expected an annotation key like 'example.com/name', got '${key}' in ${where}; rename it`);
   }
+  // A UTF-16 unit is at most 3 bytes of UTF-8: count bytes only when it could matter.
+  const bytes = chars * 3 <= ANNOTATIONS_MAX_BYTES ? chars : Object.entries(annotations).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
   if (bytes > ANNOTATIONS_MAX_BYTES) view.report(at, 'FC-META-001', path, `expected annotations of at most 256 KiB in ${where}, got ${bytes} bytes; shorten the waiver reasons`);
 }
 
+/** Label keys and values seen valid: fleets repeat the same few thousand strings. */
+const validKeys = new Set<string>();
+const validValues = new Set<string>();
+
+function validValue(value: string): boolean {
+  if (validValues.has(value)) return true;
+  const ok = value.length <= 63 && LABEL_VALUE.test(value);
+  if (ok) validValues.add(value);
+  return ok;
+}
+
 function validKey(key: string): boolean {
+  if (validKeys.has(key)) return true;
+  const ok = checkKey(key);
+  if (ok) validKeys.add(key);
+  return ok;
+}
+
+function checkKey(key: string): boolean {
   const slash = key.indexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
@@ -115,10 +140,16 @@ function validKey(key: string): boolean {
 const STANDARD = [LABEL.name, LABEL.instance, LABEL.partOf, LABEL.managedBy, LABEL.team];
 const POD = [...STANDARD, LABEL.component, LABEL.version, LABEL.istioApp, LABEL.istioVersion];
 
+function missing(labels: Record<string, string> | undefined, keys: readonly string[]): string[] {
+  let out: string[] | undefined;
+  for (const key of keys) if (!labels?.[key]) (out ??= []).push(key);
+  return out ?? NO_KEYS;
+}
+const NO_KEYS: string[] = [];
+
 function checkStandardLabels(view: ClusterView, at: Located): void {
   const path = view.processPath(at);
   const where = describeObject(at);
-  const missing = (labels: Record<string, string> | undefined, keys: readonly string[]) => keys.filter((k) => !labels?.[k]);
   const own = missing(at.doc.metadata.labels, STANDARD);
   if (own.length) view.report(at, 'FC-META-002', path, `expected labels ${own.join(', ')} on ${where}, got none; every object carries the standard labels`);
   const managedBy = at.doc.metadata.labels?.[LABEL.managedBy];

@@ -6,8 +6,7 @@ import { ClusterView, Located, containersOf, describeObject, mapSelects, podTemp
  * (FC-REF-004); and the token is mounted only when asked (FC-ID-004).
  */
 export function checkReferences(view: ClusterView): void {
-  const deployments = view.byKind('Deployment');
-  for (const at of view.byKind('Service')) checkService(view, at, deployments);
+  for (const at of view.byKind('Service')) checkService(view, at, view.inNamespace('Deployment', at.doc.metadata.namespace));
   for (const at of view.byKind('ServiceAccount')) checkAccountToken(view, at);
   for (const at of view.all) {
     const pod = podTemplate(at.doc);
@@ -31,7 +30,7 @@ function checkService(view: ClusterView, at: Located, deployments: readonly Loca
     view.report(at, 'FC-REF-001', path, `expected a selector in ${where}, got none; select the process's pods by app.kubernetes.io/name and app.kubernetes.io/component`);
     return;
   }
-  const targets = deployments.filter((d) => d.doc.metadata.namespace === at.doc.metadata.namespace && mapSelects(selector, podTemplate(d.doc)?.metadata.labels));
+  const targets = deployments.filter((d) => mapSelects(selector, podTemplate(d.doc)?.metadata.labels));
   const processes = [...new Set(targets.map((d) => processKey(view, d)))];
   if (targets.length === 0) {
     view.report(at, 'FC-REF-001', path, `expected ${where} to select the pods of a Deployment in namespace ${at.doc.metadata.namespace}, got a selector that matches none; fix the selector`);
@@ -92,9 +91,14 @@ function checkAccountToken(view: ClusterView, at: Located): void {
   }
 }
 
+const declared = new WeakMap<Located['file'], Set<string>>();
+
 /** The Secrets a service declares in its values (secrets: { NAME: { secret, key } }). */
 function declaredSecrets(at: Located): Set<string> {
+  const cached = declared.get(at.file);
+  if (cached) return cached;
   const names = new Set<string>();
+  declared.set(at.file, names);
   for (const process of at.file.service.processes) {
     for (const e of process.container.env) if ('secret' in e) names.add(e.secret);
   }

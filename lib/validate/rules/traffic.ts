@@ -65,9 +65,16 @@ function checkHostClaims(view: ClusterView): void {
     if (!route) continue;
     for (const path of route.paths) claims.push({ host: route.host, path, at: vs, route: route.name });
   }
+  // Only claims on the same host can collide: compare within each host.
+  const byHost = new Map<string, typeof claims>();
   for (const claim of claims) {
-    for (const other of claims) {
-      if (other.at.file === claim.at.file || other.host !== claim.host) continue;
+    const list = byHost.get(claim.host);
+    if (list) list.push(claim);
+    else byHost.set(claim.host, [claim]);
+  }
+  for (const claim of claims) {
+    for (const other of byHost.get(claim.host)!) {
+      if (other.at.file === claim.at.file) continue;
       const same = normalize(claim.path) === normalize(other.path);
       const nested = !same && (isUnder(claim.path, other.path) || isUnder(other.path, claim.path));
       if (!same && !nested) continue;
@@ -97,8 +104,9 @@ function checkCallers(view: ClusterView): void {
   // Services a partial run (--app) did not render exist all the same; a full run checks them.
   const services = new Set([...view.files.map((f) => f.service.name), ...view.unrendered]);
   const known = [...services].sort();
+  const namespaces = new Map(view.byKind('Namespace').map((l) => [l.file, l]));
   for (const file of view.files) {
-    const namespace = view.all.find((l) => l.file === file && l.doc.kind === 'Namespace');
+    const namespace = namespaces.get(file);
     if (!namespace) continue;
     file.service.traffic.callerServices.forEach((caller) => {
       if (services.has(caller)) return;
