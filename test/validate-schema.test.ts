@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { renderFleet } from '../lib/pipeline';
+import { RULES } from '../lib/validate/catalog';
 import { RULES_FILE, rulesMarkdown } from '../lib/validate/rules-doc';
 import { kindSchemas } from '../lib/validate/kinds';
 import { Schema, SchemaCompiler, SchemaError, goRegExp } from '../lib/validate/schema';
@@ -106,5 +107,17 @@ describe('vendored schemas', () => {
 describe('rules documentation', () => {
   it('lib/validate/RULES.md lists every rule of the catalog as generated', () => {
     assert.equal(fs.readFileSync(RULES_FILE, 'utf8'), rulesMarkdown(), 'run: node --require tsx/cjs lib/validate/rules-doc.ts');
+  });
+
+  it('every rule of the catalog is expected by some failing case of the test suite', () => {
+    const testDir = path.join(REPO, 'test');
+    const sources = fs.readdirSync(testDir).filter((f) => f.endsWith('.test.ts')).map((f) => fs.readFileSync(path.join(testDir, f), 'utf8'));
+    const corpus = path.join(testDir, 'bad-values');
+    for (const entry of fs.readdirSync(corpus, { withFileTypes: true })) {
+      if (entry.isDirectory()) sources.push(fs.readFileSync(path.join(corpus, entry.name, 'expected.txt'), 'utf8'));
+    }
+    const all = sources.join('\n');
+    const untested = RULES.filter((r) => !all.includes(`[${r.id}]`) && !all.includes(`'${r.id}')`)).map((r) => r.id);
+    assert.deepEqual(untested, []);
   });
 });
