@@ -17,7 +17,7 @@ elif [[ ! -x "$BIN/kube-score" ]]; then
   # The same pinned build as scripts/install-tools.sh makes, for a tree without that script.
   mkdir -p "$BIN"
   GOBIN="$PWD/$BIN" CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false \
-    go install -trimpath "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION"
+    "$(command -v go || echo /usr/local/go/bin/go)" install -trimpath "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION"
 fi
 reports="$(mktemp -d)"
 trap 'rm -rf "$reports"' EXIT
