@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Installs pinned third-party CLI tools into <repo>/.tools/bin by building them
+# from source with the Go toolchain (the Go module proxy is the only place these
+# tools can be fetched from on the project's machines: no release downloads).
+#
+# Usage: scripts/install-tools.sh [TOOL...]     (default: all tools)
+#   TOOL is one of: helm kube-score kube-linter
+# Env:   TOOLS_DIR (default <repo>/.tools), GO (default: go on PATH or /usr/local/go/bin/go)
+#        FORCE=1 rebuilds even when the pinned version is already installed.
+#
+# Idempotent: a tool whose stamp file (.tools/stamps/<tool>) records the pinned
+# version, and whose binary is present, is skipped, so a second run takes well under a second.
+# Prints one line per tool: "<tool> <version> installed|cached (<path>)".
+# Exits non-zero if any requested tool could not be installed.
+set -euo pipefail
+
+HELM_VERSION=v3.19.0          # helm.sh/helm/v3 (built against k8s.io/* v0.34.0)
+KUBE_SCORE_VERSION=v1.20.0    # github.com/zegl/kube-score
+KUBE_LINTER_VERSION=v0.7.6    # golang.stackrox.io/kube-linter -- NOT served by this machine's Go proxy (403)
+
+ALL_TOOLS=(helm kube-score kube-linter)
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS_DIR="${TOOLS_DIR:-$ROOT/.tools}"
+BIN_DIR="$TOOLS_DIR/bin"
+STAMP_DIR="$TOOLS_DIR/stamps"
+LOG_DIR="$TOOLS_DIR/logs"
+mkdir -p "$BIN_DIR" "$STAMP_DIR" "$LOG_DIR"
+
+if [[ -z "${GO:-}" ]]; then
+  if command -v go >/dev/null 2>&1; then GO="$(command -v go)";
+  elif [[ -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go;
+  else echo "install-tools: no Go toolchain found (need go on PATH or /usr/local/go/bin/go)" >&2; exit 1; fi
+fi
+
+# Static, reproducible-ish builds; never try to download another Go toolchain.
+export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:-} -buildvcs=false"
+
+# go_install TOOL VERSION PKG LDFLAGS
+go_install() {
+  local tool="$1" version="$2" pkg="$3" ldflags="$4"
+  local bin="$BIN_DIR/$tool" stamp="$STAMP_DIR/$tool" log="$LOG_DIR/$tool.log"
+  if [[ "${FORCE:-0}" != 1 && -x "$bin" && -f "$stamp" && "$(cat "$stamp")" == "$version" ]]; then
+    echo "$tool $version cached ($bin)"
+    return 0
+  fi
+  rm -f "$stamp"
+  local start=$SECONDS
+  if ! GOBIN="$BIN_DIR" "$GO" install -trimpath -ldflags="-s -w $ldflags" "$pkg@$version" >"$log" 2>&1; then
+    echo "$tool $version FAILED: go install $pkg@$version (log: $log)" >&2
+    sed 's/^/  | /' "$log" | tail -n 15 >&2
+    return 1
+  fi
+  echo "$version" >"$stamp"
+  echo "$tool $version installed in $((SECONDS - start))s ($bin)"
+}
+
+install_helm() {
+  # Same -X flags as helm's Makefile, so `helm version` and the default
+  # .Capabilities.KubeVersion (v1.34, from k8s.io/client-go v0.34) match a release build.
+  local p=helm.sh/helm/v3
+  go_install helm "$HELM_VERSION" "$p/cmd/helm" \
+    "-X $p/internal/version.version=$HELM_VERSION -X $p/internal/version.gitTreeState=clean \
+     -X $p/pkg/lint/rules.k8sVersionMajor=1 -X $p/pkg/lint/rules.k8sVersionMinor=34 \
+     -X $p/pkg/chartutil.k8sVersionMajor=1 -X $p/pkg/chartutil.k8sVersionMinor=34"
+}
+
+install_kube_score() {
+  go_install kube-score "$KUBE_SCORE_VERSION" github.com/zegl/kube-score/cmd/kube-score \
+    "-X main.version=${KUBE_SCORE_VERSION#v}"
+}
+
+install_kube_linter() {
+  go_install kube-linter "$KUBE_LINTER_VERSION" golang.stackrox.io/kube-linter/cmd/kube-linter \
+    "-X golang.stackrox.io/kube-linter/internal/version.version=${KUBE_LINTER_VERSION#v}"
+}
+
+tools=("$@")
+[[ ${#tools[@]} -eq 0 ]] && tools=("${ALL_TOOLS[@]}")
+
+failed=()
+for t in "${tools[@]}"; do
+  case "$t" in
+    helm) install_helm || failed+=("$t") ;;
+    kube-score) install_kube_score || failed+=("$t") ;;
+    kube-linter) install_kube_linter || failed+=("$t") ;;
+    *) echo "install-tools: unknown tool '$t' (known: ${ALL_TOOLS[*]})" >&2; exit 2 ;;
+  esac
+done
+
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "install-tools: failed: ${failed[*]}" >&2
+  exit 1
+fi
