@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatFinding } from '../lib/findings';
 import { DEFAULTS } from '../lib/values/defaults';
+import { versionLabel } from '../lib/values/labels';
 import { ParsedWithOverrides, applyOverrides, resolveService, unmatchedOverrideFindings } from '../lib/values/resolve';
 import { serviceSchema } from '../lib/values/schema';
 import { AKS_PROD, EKS_PROD, GKE_PROD, GKE_STAGE, testCluster } from './support/clusters';
@@ -254,5 +255,15 @@ describe('resolve: process consistency rules', () => {
     assert.deepEqual(lines({ env: { DB: 'x' }, secrets: { DB: { secret: 'db', key: 'url' } } }), [
       `${FILE}: env.DB: expected 'DB' in either env or secrets, got both; remove one [FC-PROC-005] (cluster prod-eu-west)`,
     ]);
+  });
+});
+
+describe('resolve: version labels', () => {
+  it('turns any release version into a valid label value', () => {
+    assert.equal(versionLabel('2026.11.3'), '2026.11.3');
+    assert.equal(versionLabel('2026.11.3-'), '2026.11.3');
+    assert.equal(versionLabel('_build.7'), 'build.7');
+    assert.equal(versionLabel(`v${'1'.repeat(80)}`), `v${'1'.repeat(62)}`);
+    assert.equal(versionLabel(`sha256:${'ab'.repeat(32)}`), 'sha256-abababababab');
   });
 });

@@ -14,8 +14,11 @@ export const LABEL = {
 
 export const MANAGED_BY = 'fleetchart';
 
-/** Label values allow 63 characters of [A-Za-z0-9._-]; digests become `sha256-<12 hex>`. */
+/**
+ * A release version as a label value: at most 63 characters of [A-Za-z0-9._-] that start and
+ * end alphanumeric. Digests become `sha256-<12 hex>`; tags are cut and trimmed to fit.
+ */
 export function versionLabel(version: string): string {
   if (version.startsWith('sha256:')) return `sha256-${version.slice(7, 19)}`;
-  return version.length <= 63 ? version : version.slice(0, 63).replace(/[-_.]+$/, '');
+  return version.slice(0, 63).replace(/^[-_.]+/, '').replace(/[-_.]+$/, '');
 }

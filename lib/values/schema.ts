@@ -16,7 +16,7 @@ import {
   pinnedImage,
   portName,
 } from './formats';
-import { RULE_IDS } from '../validate/catalog';
+import { RULES, RULE_IDS } from '../validate/catalog';
 
 /**
  * The values contract: the public API of fleetchart for feature teams. Every field says what it
@@ -144,9 +144,12 @@ const identity = z
 
 const waivers = z
   .record(
-    z.string().refine((id) => (RULE_IDS as readonly string[]).includes(id), {
-      error: `expected a known rule id (see 'npx fleetchart rules')`,
-    }),
+    z
+      .string()
+      .refine((id) => (RULE_IDS as readonly string[]).includes(id), { error: `expected a known rule id (see 'npx fleetchart rules')`, abort: true })
+      .refine((id) => RULES.some((rule) => rule.id === id && rule.waivable), {
+        error: `expected a rule that can be waived; fix the values instead and remove the waiver (waivable rules: 'npx fleetchart rules')`,
+      }),
     z.string({ error: 'expected a reason as a string' }).min(10, { error: 'expected a reason of at least 10 characters: say why the rule does not apply' }),
   )
   .describe('Rule id → reason. Waives one platform rule for this service; the reason is rendered as an annotation.');
