@@ -37,9 +37,7 @@ export function loadDefaultExport(root: string, file: string, expected: string):
   const absolute = path.join(root, file);
   let module: { default?: unknown };
   try {
-    // A fresh read every time, so a long-lived process (tests, watch) sees edits.
-    delete require.cache[require.resolve(absolute)];
-    module = require(absolute);
+    module = requireFresh(absolute);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return { file, findings: [{ file, path: '', severity: 'error', message: `expected a module that loads, but it threw: ${reason}; fix that line (run 'node --require tsx/cjs ${file}' to see the stack)` }] };
@@ -48,4 +46,23 @@ export function loadDefaultExport(root: string, file: string, expected: string):
     return { file, findings: [{ file, path: '', severity: 'error', message: `expected a default export, found none; end the file with 'export default ${expected}'` }] };
   }
   return { file, exported: module.default, findings: [] };
+}
+
+const loaded = new Map<string, { stamp: string; module: { default?: unknown } }>();
+
+/**
+ * `require`, re-evaluating the module when its file changed since the last load, so a
+ * long-lived process (tests, watch, a worker rendering cluster after cluster) sees edits but
+ * does not run an unchanged file twice.
+ */
+function requireFresh(absolute: string): { default?: unknown } {
+  const stat = fs.statSync(absolute, { throwIfNoEntry: false });
+  // No file: let require report it in its own words.
+  const stamp = stat ? `${stat.mtimeMs}:${stat.ctimeMs}:${stat.size}:${stat.ino}` : undefined;
+  const cached = loaded.get(absolute);
+  if (stamp !== undefined && cached?.stamp === stamp) return cached.module;
+  delete require.cache[require.resolve(absolute)];
+  const module = require(absolute) as { default?: unknown };
+  if (stamp !== undefined) loaded.set(absolute, { stamp, module });
+  return module;
 }
