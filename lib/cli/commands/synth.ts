@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { renderFleet } from '../../pipeline';
+import { renderFleetOutput } from '../../parallel';
 import { writeOutputs } from '../../write';
 import { Command, OUTPUT_DIR, reportFindings, selection, selectionFlags } from '../command';
 
@@ -7,8 +7,8 @@ export const synth: Command = {
   name: 'synth',
   summary: 'Render, check and write charts-out/<cluster>/<service>.k8s.yaml. Writes nothing if any check fails.',
   flags: [...selectionFlags, { name: 'out', type: 'string', value: '<dir>', help: `Output folder. Default: ${OUTPUT_DIR} (or $CDK8S_OUTDIR when cdk8s synth runs it).` }],
-  run(flags, io) {
-    const result = renderFleet(io.root, selection(flags));
+  async run(flags, io) {
+    const result = await renderFleetOutput(io.root, selection(flags));
     if (reportFindings(result.findings, io)) return 1;
     const outDir = path.resolve(io.root, (flags.out as string | undefined) ?? process.env.CDK8S_OUTDIR ?? OUTPUT_DIR);
     const full = flags.cluster === undefined && flags.app === undefined;
@@ -17,7 +17,7 @@ export const synth: Command = {
       apps: flags.app === undefined ? undefined : result.apps,
       inventory: full ? result.inventory.map((c) => c.name) : undefined,
     });
-    const objects = result.files.reduce((n, f) => n + f.documents.length, 0);
+    const objects = result.files.reduce((n, f) => n + f.objects, 0);
     for (const file of summary.written) io.out(`wrote   ${path.relative(io.root, path.join(outDir, file))}`);
     for (const file of summary.removed) io.out(`removed ${path.relative(io.root, path.join(outDir, file))}`);
     io.out(`${result.apps.length} services × ${result.clusters.length} clusters: ${objects} objects in ${result.files.length} files (${summary.written.length} written, ${summary.unchanged} unchanged, ${summary.removed.length} removed)`);
