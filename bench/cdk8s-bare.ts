@@ -16,6 +16,10 @@ import * as path from 'node:path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
+import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../lib/imports/authorizationpolicy-security.istio.io';
+import { DestinationRule } from '../lib/imports/destinationrule-networking.istio.io';
+import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../lib/imports/peerauthentication-security.istio.io';
+import { VirtualService } from '../lib/imports/virtualservice-networking.istio.io';
 import type { ReferenceCluster } from './fleet';
 
 interface RefProbe {
@@ -140,6 +144,17 @@ class ServiceChart extends Chart {
       metadata: { name: svc.name, namespace: ns, labels, annotations: Object.keys(annotations).length ? annotations : undefined },
       automountServiceAccountToken: false,
     });
+    const trustDomain = (cluster.mesh as { trustDomain?: string }).trustDomain ?? 'cluster.local';
+    new PeerAuthentication(this, 'mtls', { metadata: { name: 'default', namespace: ns, labels }, spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } } });
+    new AuthorizationPolicy(this, 'authorization', {
+      metadata: { name: 'allow-callers', namespace: ns, labels },
+      spec: { action: AuthorizationPolicySpecAction.ALLOW, rules: [{ from: [{ source: { principals: [`${trustDomain}/ns/${ns}/sa/${svc.name}`] } }] }] },
+    });
+    new k8s.KubeNetworkPolicy(this, 'default-deny', { metadata: { name: 'default-deny-ingress', namespace: ns, labels }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+    new k8s.KubeNetworkPolicy(this, 'allow', {
+      metadata: { name: 'allow-callers', namespace: ns, labels },
+      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }] }] },
+    });
     for (const name of Object.keys(svc.processes).sort()) {
       const p = svc.processes[name];
       const fullName = `${svc.name}-${name}`;
@@ -226,6 +241,33 @@ class ServiceChart extends Chart {
           },
         },
       });
+      if (p.ports) {
+        const host = `${fullName}.${ns}.svc.cluster.local`;
+        new DestinationRule(this, `${name}-destination-rule`, {
+          metadata: { name: fullName, namespace: ns, labels: processLabels },
+          spec: {
+            host,
+            trafficPolicy: {
+              connectionPool: { tcp: { maxConnections: 1024, connectTimeout: '2s' }, http: { http2MaxRequests: 1024, idleTimeout: '300s' } },
+              outlierDetection: { consecutive5XxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+            },
+            subsets: ['stable', 'canary'].map((track) => ({ name: track, labels: { track } })),
+          },
+        });
+        new VirtualService(this, `${name}-virtual-service`, {
+          metadata: { name: fullName, namespace: ns, labels: processLabels },
+          spec: {
+            hosts: [host],
+            gateways: ['mesh'],
+            http: [{
+              name: 'weighted',
+              route: [{ destination: { host, subset: 'stable' }, weight: 100 }],
+              timeout: '15s',
+              retries: { attempts: 2, perTryTimeout: '5s', retryOn: 'connect-failure,refused-stream,unavailable,cancelled' },
+            }],
+          },
+        });
+      }
       if (replicas >= 2) {
         new k8s.KubePodDisruptionBudget(this, `${name}-pdb`, {
           metadata: { name: fullName, namespace: ns, labels: processLabels },

@@ -234,3 +234,123 @@ spec:
   unhealthyPodEvictionPolicy: AlwaysAllow
 {{- end }}
 {{- end }}
+
+{{- define "fleet.security" }}
+{{- $principal := printf "%s/ns/%s/sa/%s" (.cluster.mesh.trustDomain | default "cluster.local") .svc.name .svc.name }}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: {{ .svc.name }}
+  labels:
+    {{- toYaml .labels | nindent 4 }}
+spec:
+  mtls:
+    mode: STRICT
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: allow-callers
+  namespace: {{ .svc.name }}
+  labels:
+    {{- toYaml .labels | nindent 4 }}
+spec:
+  action: ALLOW
+  rules:
+    - from:
+        - source:
+            principals:
+              - {{ $principal }}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny-ingress
+  namespace: {{ .svc.name }}
+  labels:
+    {{- toYaml .labels | nindent 4 }}
+spec:
+  podSelector: {}
+  policyTypes:
+    - Ingress
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-callers
+  namespace: {{ .svc.name }}
+  labels:
+    {{- toYaml .labels | nindent 4 }}
+spec:
+  podSelector: {}
+  policyTypes:
+    - Ingress
+  ingress:
+    - from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ .svc.name }}
+{{- end }}
+
+{{- define "fleet.traffic" }}
+{{- if .p.ports }}
+{{- $host := printf "%s.%s.svc.cluster.local" .fullName .svc.name }}
+{{- $labels := merge (dict "app.kubernetes.io/component" .name) .labels }}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: {{ .fullName }}
+  namespace: {{ .svc.name }}
+  labels:
+    {{- toYaml $labels | nindent 4 }}
+spec:
+  host: {{ $host }}
+  trafficPolicy:
+    connectionPool:
+      tcp:
+        maxConnections: 1024
+        connectTimeout: 2s
+      http:
+        http2MaxRequests: 1024
+        idleTimeout: 300s
+    outlierDetection:
+      consecutive5xxErrors: 5
+      interval: 10s
+      baseEjectionTime: 30s
+      maxEjectionPercent: 50
+  subsets:
+    {{- range list "stable" "canary" }}
+    - name: {{ . }}
+      labels:
+        track: {{ . }}
+    {{- end }}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: {{ .fullName }}
+  namespace: {{ .svc.name }}
+  labels:
+    {{- toYaml $labels | nindent 4 }}
+spec:
+  hosts:
+    - {{ $host }}
+  gateways:
+    - mesh
+  http:
+    - name: weighted
+      route:
+        - destination:
+            host: {{ $host }}
+            subset: stable
+          weight: 100
+      timeout: 15s
+      retries:
+        attempts: 2
+        perTryTimeout: 5s
+        retryOn: connect-failure,refused-stream,unavailable,cancelled
+{{- end }}
+{{- end }}
