@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Command, Flags, Io } from './command';
+import { apply } from './commands/apply';
 import { diff } from './commands/diff';
 import { routes } from './commands/routes';
 import { rules } from './commands/rules';
@@ -7,7 +8,7 @@ import { synth } from './commands/synth';
 import { validate } from './commands/validate';
 
 /** Every command, in the order `--help` lists them. Add a command by adding its file here. */
-const commands: readonly Command[] = [synth, validate, diff, routes, rules];
+const commands: readonly Command[] = [synth, validate, diff, routes, rules, apply];
 
 export function helpText(): string {
   const lines = ['Usage: fleetchart <command> [flags]', '', 'Commands:'];

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { toStream } from '../../lib/apply/objects';
+import { renderFleet } from '../../lib/pipeline';
+import { REPO } from '../support/fleet';
+import { Envtest, startEnvtest } from './envtest';
+import { applyDocuments, cliApply, keysOf, liveObjects, names, podsOf, readOutput } from './helpers';
+
+/**
+ * The committed output of every cluster, applied to a real kube-apiserver (with etcd, the Istio
+ * and prometheus-operator CRDs, and Pod Security admission): one fresh API server per cluster,
+ * as each cluster of the inventory is its own Kubernetes cluster.
+ */
+const inventory = renderFleet(REPO).inventory;
+
+for (const cluster of inventory) {
+  describe(`cluster ${cluster.name}: charts-out/${cluster.name} on a real API server`, () => {
+    const documents = readOutput(path.join(REPO, 'charts-out', cluster.name));
+    let env: Envtest;
+    before(async () => {
+      env = await startEnvtest({ clusters: [cluster] });
+    });
+    after(async () => {
+      await env?.stop();
+    });
+
+    it('applies cleanly: server-side, strict field validation, no warnings, every object created', async () => {
+      assert.ok(documents.length > 0, `charts-out/${cluster.name} has no objects`);
+      const report = await applyDocuments(env, cluster.name, documents);
+      assert.deepEqual(report.errors, []);
+      assert.deepEqual(report.warnings, []);
+      assert.deepEqual(names(report.created), names(documents.map((d) => ({ ...d.metadata, apiVersion: d.apiVersion, kind: d.kind }))));
+      const live = await liveObjects(env, 'app.kubernetes.io/managed-by=fleetchart');
+      for (const key of keysOf(documents)) assert.ok(live.has(key), `${key} is not in the cluster after apply`);
+    });
+
+    it('puts every service into a Namespace that enforces Pod Security restricted', async () => {
+      const namespaces = documents.filter((d) => d.kind === 'Namespace').map((d) => d.metadata.name);
+      assert.ok(namespaces.length > 0);
+      for (const name of namespaces) {
+        const ns = await env.getJson(['namespace', name]);
+        assert.equal(ns.metadata.labels['pod-security.kubernetes.io/enforce'], 'restricted', `Namespace ${name}`);
+      }
+      const namespaced = documents.filter((d) => d.metadata.namespace);
+      for (const doc of namespaced) assert.ok(namespaces.includes(doc.metadata.namespace!), `${doc.kind} ${doc.metadata.name} is outside the service namespaces`);
+    });
+
+    it("has pod templates that the Pod admission plugins accept as Pods (Pod Security restricted enforce, ServiceAccount, Priority)", async () => {
+      const pods = podsOf(documents);
+      assert.ok(pods.length > 0);
+      const result = await env.kubectl.run(['create', '--dry-run=server', '-o', 'name', '-f', '-'], { input: toStream(pods) });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stderr, '', 'the API server warned about a pod');
+      assert.equal(result.stdout.trim().split('\n').length, pods.length);
+    });
+
+    it('re-applied by `fleetchart apply`, changes nothing: every object unchanged, none pruned', async () => {
+      const result = await cliApply(env, REPO, cluster.name);
+      assert.deepEqual(result.err, []);
+      assert.equal(result.code, 0);
+      assert.equal(result.out.at(-1), `${cluster.name}: 0 created, 0 configured, ${documents.length} unchanged, 0 pruned`);
+    });
+
+    it('checked again with `fleetchart apply --dry-run=server`, reports nothing to change', async () => {
+      const result = await cliApply(env, REPO, cluster.name, '--dry-run=server');
+      assert.deepEqual(result.err, []);
+      assert.equal(result.code, 0);
+      assert.equal(result.out.at(-1), `${cluster.name}: 0 created, 0 configured, ${documents.length} unchanged, 0 pruned (server dry run: nothing was changed)`);
+    });
+  });
+}
