@@ -3,7 +3,7 @@
  * the top functions by self time, and inclusive time of the functions named with --focus.
  *
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof bin/fleetchart.js synth
- *   node --require tsx/cjs bench/profile.ts /tmp/prof/*.cpuprofile [--top 30] [--focus renderFleet,writeOutputs]
+ *   node --require tsx/cjs bench/profile.ts /tmp/prof/*.cpuprofile [--top 30] [--focus renderFleet,toJson@api-object]
  */
 import * as fs from 'node:fs';
 
@@ -39,6 +39,12 @@ function area(url: string): string {
   return path;
 }
 
+/** `name` matches a function by name; `name@part` also needs `part` in its file's URL. */
+function focusMatches(focus: string, frame: ProfileNode['callFrame']): boolean {
+  const [name, file] = focus.split('@');
+  return frame.functionName === name && (file === undefined || frame.url.includes(file));
+}
+
 export function summarize(profile: Profile, options: { top: number; focus: string[] }): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
@@ -64,10 +70,11 @@ export function summarize(profile: Profile, options: { top: number; focus: strin
     profile.samples.forEach((id, i) => {
       const seen = new Set<string>();
       for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
-        const fn = byId.get(cur)!.callFrame.functionName;
-        if (options.focus.includes(fn) && !seen.has(fn)) {
-          seen.add(fn);
-          inclusive.set(fn, (inclusive.get(fn) ?? 0) + (profile.timeDeltas[i] ?? 0));
+        const frame = byId.get(cur)!.callFrame;
+        for (const f of options.focus) {
+          if (seen.has(f) || !focusMatches(f, frame)) continue;
+          seen.add(f);
+          inclusive.set(f, (inclusive.get(f) ?? 0) + (profile.timeDeltas[i] ?? 0));
         }
       }
     });
