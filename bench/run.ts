@@ -34,6 +34,7 @@ interface Options {
   sample: number;
   checkMax: number;
   keep: boolean;
+  profile: boolean;
 }
 
 export interface SizeResult {
@@ -48,16 +49,17 @@ export interface SizeResult {
   single_app_s: number;
 }
 
-const USAGE = `usage: npm run bench -- [--sizes 10,100,1000] [--runs 3] [--json] [--sample 30] [--check-max 100] [--keep]
+const USAGE = `usage: npm run bench -- [--sizes 10,100,1000] [--runs 3] [--json] [--sample 30] [--check-max 100] [--keep] [--profile]
   --sizes      fleet sizes (services) to measure
   --runs       runs per measurement; the median is reported (at least 1; 3 or more for figures you quote)
   --json       one JSON object per size on stdout (progress goes to stderr)
   --sample     helm releases (service × cluster) timed one by one; helm_per_release_s extrapolates
   --check-max  compare the objects of fleetchart, helm and bare cdk8s for sizes up to this
-  --keep       keep the generated fleets (path printed at the end)`;
+  --keep       keep the generated fleets (path printed at the end)
+  --profile    also run fleetchart synth once per size under --cpu-prof and print where the time goes`;
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { sizes: [10, 100, 1000], runs: 3, json: false, sample: 30, checkMax: 100, keep: false };
+  const options: Options = { sizes: [10, 100, 1000], runs: 3, json: false, sample: 30, checkMax: 100, keep: false, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -76,6 +78,7 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--check-max') options.checkMax = positive(value());
     else if (arg === '--json') options.json = true;
     else if (arg === '--keep') options.keep = true;
+    else if (arg === '--profile') options.profile = true;
     else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -303,6 +306,8 @@ function measureSize(size: number, options: Options, work: string, helm: string,
     }
   }
 
+  if (options.profile) profileRun(dir, outDir, cli, work, size);
+
   const rss = fleetRuns.map((r) => r.rssKb).filter((x): x is number => x !== null);
   return {
     services: size,
@@ -315,6 +320,34 @@ function measureSize(size: number, options: Options, work: string, helm: string,
     peak_rss_mb: rss.length ? round(Math.max(...rss) / 1024, 1) : null,
     single_app_s: round(median(singleRuns)),
   };
+}
+
+/** The stages of the pipeline, by the functions that run them (for --profile). */
+const STAGES = [
+  'loadDefaultExport',
+  'parseApp',
+  'resolveService',
+  'renderService',
+  'ServiceChart',
+  '_synthChart',
+  'toJson@api-object',
+  'validateCluster',
+  'manifestFile',
+  'writeOutputs',
+];
+
+/** One synth under --cpu-prof; its summary goes to stderr, the profile stays in the work folder. */
+function profileRun(dir: string, outDir: string, cli: string, work: string, size: number): void {
+  const profiles = path.join(work, `profile-${size}`);
+  const previous = moveAside(outDir);
+  timed(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profiles}`, cli, 'synth'], { cwd: dir, env: { FLEETCHART_WORKERS: '1' } });
+  removeMoved(previous);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { summarize } = require('./profile') as typeof import('./profile');
+  for (const file of fs.readdirSync(profiles)) {
+    const summary = summarize(JSON.parse(fs.readFileSync(path.join(profiles, file), 'utf8')), { top: 15, focus: STAGES });
+    progress(`profile of fleetchart synth at ${size} services (${path.join(profiles, file)}):\n${summary}`);
+  }
 }
 
 export function formatTable(results: readonly SizeResult[], options: { runs: number; sample: number; checkMax: number }): string {
