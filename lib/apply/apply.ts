@@ -76,7 +76,8 @@ export async function applyCluster(options: ApplyOptions): Promise<ApplyReport> 
     kubectl.run(['get', 'priorityclasses.scheduling.k8s.io', '-o', 'name']),
     kubectl.run(['get', 'configmap', INVENTORY_NAME, '-n', INVENTORY_NAMESPACE, '--ignore-not-found', '-o', 'json']),
   ]);
-  for (const result of [served, priorityClasses, inventoryResult]) if (result.code !== 0) report.errors.push(...errorLines(result));
+  // The three calls fail alike when the cluster cannot be reached: say it once.
+  for (const result of [served, priorityClasses, inventoryResult]) if (result.code !== 0) report.errors.push(...errorLines(result).filter((l) => !report.errors.includes(l)));
   if (report.errors.length) return report;
 
   const servedVersions = new Set(served.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
@@ -249,7 +250,10 @@ function warningLines(result: KubectlResult): string[] {
 }
 
 function errorLines(result: KubectlResult): string[] {
-  const lines = result.stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('Warning: '));
+  const lines = result.stderr
+    .split('\n')
+    .map((l) => l.trim().replace(/^error: /, ''))
+    .filter((l) => l && !l.startsWith('Warning: '));
   return lines.length ? lines : [`kubectl exited with code ${result.code}`];
 }
 

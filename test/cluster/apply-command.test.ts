@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { INVENTORY_NAME, INVENTORY_NAMESPACE, decodeObjects } from '../../lib/apply/inventory';
 import { objectKey } from '../../lib/apply/objects';
 import { renderFleet } from '../../lib/pipeline';
-import { makeFleet, removeFleet, valuesFile } from '../support/fleet';
+import { makeFleet, removeFleet, runCli, valuesFile } from '../support/fleet';
 import { Envtest, startEnvtest } from './envtest';
 import { cliApply, exists, keysOf, versions } from './helpers';
 
@@ -141,6 +141,16 @@ describe('fleetchart apply: what it refuses, before changing anything', () => {
     const namespace = await env.getJson(['namespace', 'intake', '--show-managed-fields']);
     assert.equal(namespace.metadata.labels['app.kubernetes.io/managed-by'], 'fleetchart');
     assert.equal(namespace.metadata.labels['pod-security.kubernetes.io/enforce'], 'restricted');
+  });
+
+  it('stops with one line when kubectl cannot reach the cluster', async () => {
+    const result = await runCli(fleet(), ['apply', '--cluster', CLUSTER, '--kubeconfig', '/nonexistent/kubeconfig']);
+    assert.equal(result.code, 1);
+    assert.deepEqual(result.out, []);
+    assert.deepEqual(result.err, [
+      'error: stat /nonexistent/kubeconfig: no such file or directory',
+      `${CLUSTER}: apply failed; 0 created, 0 configured, 0 unchanged, 0 pruned before it stopped; nothing was pruned.`,
+    ]);
   });
 
   it('refuses when the cluster lacks the CRDs or PriorityClasses the output needs, and names them', async () => {
