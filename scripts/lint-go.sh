@@ -10,15 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN=.tools/bin
-KUBE_SCORE_VERSION=v1.20.0
-if [[ -x scripts/install-tools.sh ]]; then
-  scripts/install-tools.sh kube-score
-elif [[ ! -x "$BIN/kube-score" ]]; then
-  # The same pinned build as scripts/install-tools.sh makes, for a tree without that script.
-  mkdir -p "$BIN"
-  GOBIN="$PWD/$BIN" CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false \
-    "$(command -v go || echo /usr/local/go/bin/go)" install -trimpath "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION"
-fi
+scripts/install-tools.sh kube-score
 reports="$(mktemp -d)"
 trap 'rm -rf "$reports"' EXIT
 
@@ -32,7 +24,7 @@ for dir in "${clusters[@]}"; do
 done
 node --require tsx/cjs lint/kube-score.ts "$reports"/*.json
 
-if [[ -x scripts/install-tools.sh ]] && scripts/install-tools.sh kube-linter >/dev/null 2>&1; then
+if scripts/install-tools.sh kube-linter >/dev/null 2>&1; then
   "$BIN/kube-linter" lint --config .kube-linter.yaml charts-out/
 else
   echo "kube-linter: not installable here (golang.stackrox.io/kube-linter is refused by the Go module proxy); skipped"
