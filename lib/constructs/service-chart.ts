@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ResolvedService } from '../values/model';
 import { ProcessDisruptionBudget } from './availability';
@@ -30,9 +30,15 @@ export class ServiceChart extends Chart {
 /**
  * Renders one service to plain manifest objects. One App per chart: cdk8s resolves the whole App
  * for every chart it serializes, so sharing an App across services grows quadratically.
+ * Each ApiObject is serialized directly: `chart.toJson()` would also run construct validations
+ * and sort the App's dependency graph for every chart (~4% of a 1000-service synth), and
+ * fleetchart's constructs declare neither; orderDocuments orders the objects anyway.
  */
 export function renderService(service: ResolvedService): Record<string, unknown>[] {
   const app = new App({ outdir: '/nonexistent' });
   const chart = new ServiceChart(app, service.name, service);
-  return chart.toJson();
+  return chart.node
+    .findAll()
+    .filter((c): c is ApiObject => ApiObject.isApiObject(c))
+    .map((o) => o.toJson());
 }
