@@ -267,3 +267,11 @@ describe('resolve: version labels', () => {
     assert.equal(versionLabel(`sha256:${'ab'.repeat(32)}`), 'sha256-abababababab');
   });
 });
+
+describe('resolve: rollout settings', () => {
+  it('FC-PROC-006: rejects a progress deadline that is not above minReadySeconds', () => {
+    assert.deepEqual(lines({ processes: { web: { ports: [{ name: 'http', port: 8080 }], minReadySeconds: 120, progressDeadlineSeconds: 120 } } }), [
+      `${FILE}: processes.web.progressDeadlineSeconds: expected more than minReadySeconds (120), got 120: every rollout would be reported as failed; raise it or lower minReadySeconds [FC-PROC-006] (cluster prod-eu-west)`,
+    ]);
+  });
+});

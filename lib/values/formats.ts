@@ -54,12 +54,30 @@ export function parseMemoryBytes(quantity: string): number {
   return Number(quantity.slice(0, -2)) * units[unit];
 }
 
-/** Durations as Istio and Go accept them, kept to one unit for readability. */
-export const DURATION = /^\d+(ms|s|m)$/;
+/** Durations as Istio accepts them (at least 1ms), kept to one unit for readability. */
+export const DURATION = /^[1-9]\d*(ms|s|m)$/;
 export const duration = () =>
   z
     .string({ error: `expected a duration as a string, e.g. '10s'` })
-    .regex(DURATION, { error: `expected a duration like '500ms', '10s' or '2m'` });
+    .regex(DURATION, { error: `expected a positive duration like '500ms', '10s' or '2m'` });
+
+/** An IPv4 network in CIDR notation, given by its network address. */
+export const ipv4Cidr = () =>
+  z
+    .string({ error: `expected an IPv4 CIDR as a string, e.g. '10.20.0.0/16'` })
+    .refine((v) => parseCidr(v) !== undefined, { error: `expected an IPv4 CIDR like '10.20.0.0/16' (four numbers 0–255, prefix 0–32)`, abort: true })
+    .refine((v) => parseCidr(v)!.hostBits === 0, { error: `expected the network address of the range (host bits zero), e.g. '10.40.0.0/16' rather than '10.40.0.1/16'` });
+
+function parseCidr(value: string): { hostBits: number } | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  if (!match) return undefined;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const address = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+  const hostMask = prefix === 32 ? 0 : (2 ** (32 - prefix) - 1) >>> 0;
+  return { hostBits: (address & hostMask) >>> 0 };
+}
 
 export function durationMillis(value: string): number {
   const match = /^(\d+)(ms|s|m)$/.exec(value);

@@ -168,6 +168,12 @@ function resolveProcess(
     report(at('terminationGracePeriodSeconds'), 'FC-PROC-002', `expected more than preStopSeconds (${preStopSeconds}), got ${grace}: the app would be killed before it can shut down; raise it or lower preStopSeconds`);
   }
 
+  const minReadySeconds = p.minReadySeconds ?? DEFAULTS.minReadySeconds;
+  const progressDeadlineSeconds = p.progressDeadlineSeconds ?? DEFAULTS.progressDeadlineSeconds;
+  if (progressDeadlineSeconds <= minReadySeconds) {
+    report(at('progressDeadlineSeconds'), 'FC-PROC-006', `expected more than minReadySeconds (${minReadySeconds}), got ${progressDeadlineSeconds}: every rollout would be reported as failed; raise it or lower minReadySeconds`);
+  }
+
   const labels = { ...serviceLabels, [LABEL.component]: name };
   const selector = { [LABEL.name]: values.name, [LABEL.component]: name };
   const container = resolveContainer(values, p, ports, at, report, preStopSeconds);
@@ -189,8 +195,8 @@ function resolveProcess(
     container,
     rollout: {
       maxSurge: p.maxSurge ?? DEFAULTS.maxSurge,
-      minReadySeconds: p.minReadySeconds ?? DEFAULTS.minReadySeconds,
-      progressDeadlineSeconds: p.progressDeadlineSeconds ?? DEFAULTS.progressDeadlineSeconds,
+      minReadySeconds,
+      progressDeadlineSeconds,
       revisionHistoryLimit: DEFAULTS.revisionHistoryLimit,
     },
     terminationGracePeriodSeconds: grace,

@@ -12,6 +12,7 @@ import {
   imageRepository,
   imageVersion,
   integer,
+  ipv4Cidr,
   memoryQuantity,
   pinnedImage,
   portName,
@@ -28,7 +29,7 @@ const secretRef = z
     secret: dnsLabel(253).describe('Name of the Kubernetes Secret in the service namespace (created outside fleetchart).'),
     key: z
       .string({ error: 'expected a secret key as a string' })
-      .regex(/^[-._a-zA-Z0-9]+$/, { error: `expected a Secret key like 'url' (letters, digits, '-', '_', '.')` })
+      .regex(/^(?!\.\.)(?!\.$)[-._a-zA-Z0-9]{1,253}$/, { error: `expected a Secret key like 'url' (letters, digits, '-', '_', '.'; not '.', and not starting with '..')` })
       .describe('Key inside that Secret.'),
   })
   .describe('A reference to one key of a Secret. Never a secret value: values live in the Secret, not in git.');
@@ -244,7 +245,7 @@ export const serviceFields = {
     .strictObject({
       namespaces: z.array(dnsLabel()).optional().describe('Namespaces the pods may connect to.'),
       cidrs: z
-        .array(z.strictObject({ cidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: `expected an IPv4 CIDR like '10.20.0.0/16'` }).describe('Destination address range.'), ports: z.array(integer(1, 65535)).min(1).describe('TCP ports allowed in that range.') }).describe('One allowed destination.'))
+        .array(z.strictObject({ cidr: ipv4Cidr().describe('Destination address range.'), ports: z.array(integer(1, 65535)).min(1).describe('TCP ports allowed in that range.') }).describe('One allowed destination.'))
         .optional()
         .describe('Address ranges and ports the pods may connect to.'),
     })
