@@ -1,7 +1,10 @@
 /**
  * Every fast path renders exactly what the plain path renders, byte for byte:
  * - the YAML writer against the line-based writer it replaced (kept below as the reference),
- * - render workers (lib/parallel.ts) against the inline pipeline, for good and bad fleets,
+ * - rendering cluster by cluster, on this thread or on workers (lib/parallel.ts), against the
+ *   plain pipeline, for good and bad fleets,
+ * - files staged by a writer thread while rendering (lib/write.ts OutputStager) against files
+ *   written at the end, and nothing left behind when a check fails,
  * - the precompiled CLI (dist/lib, scripts/build-dist.js) against lib/ run through tsx,
  * - values modules kept loaded between runs (lib/load.ts) against fresh loads.
  * Timings are the bench's business (npm run bench); nothing here measures time.
@@ -13,8 +16,9 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SyntheticService, syntheticFleet, valuesModule } from '../bench/fleet';
-import { renderFleetOutput } from '../lib/parallel';
-import { renderFleet } from '../lib/pipeline';
+import { FleetSelection, renderFleet } from '../lib/pipeline';
+import { renderFleetOutput, toOutput } from '../lib/parallel';
+import { writeOutputs } from '../lib/write';
 import { toYaml, toYamlDocuments } from '../lib/yaml';
 import { REPO, makeFleet, removeFleet, snapshotTree } from './support/fleet';
 
@@ -67,13 +71,16 @@ describe('performance paths: YAML writer', () => {
   });
 });
 
-describe('performance paths: render workers', () => {
-  it('render the same files, objects and findings as the inline pipeline', async () => {
+/** What the plain pipeline gives, in the shape renderFleetOutput returns. */
+const plain = (root: string, selection: FleetSelection = {}) => toOutput(renderFleet(root, selection));
+
+describe('performance paths: cluster by cluster, inline and on workers', () => {
+  it('render the same files, objects and findings as the plain pipeline', async () => {
     const root = syntheticRepo(16);
-    const inline = await renderFleetOutput(root, {}, { workers: 1 });
-    const workers = await renderFleetOutput(root, {}, { workers: 2 });
-    assert.ok(inline.files.length > 0);
-    assert.deepEqual(workers, inline);
+    const expected = plain(root);
+    assert.ok(expected.files.length > 0);
+    assert.deepEqual(await renderFleetOutput(root, {}, { workers: 1 }), expected);
+    assert.deepEqual(await renderFleetOutput(root, {}, { workers: 2 }), expected);
   });
 
   it('report the same findings for a fleet with problems in every stage', async () => {
@@ -91,21 +98,71 @@ describe('performance paths: render workers', () => {
         return service;
       },
     );
-    const inline = await renderFleetOutput(root, {}, { workers: 1 });
-    const workers = await renderFleetOutput(root, {}, { workers: 2 });
-    assert.ok(inline.findings.some((f) => f.cluster !== undefined), 'a cluster-specific finding');
-    assert.ok(inline.findings.some((f) => f.cluster === undefined), 'a finding of no cluster');
-    assert.deepEqual(workers.findings, inline.findings);
-    assert.deepEqual(workers.files, inline.files);
+    const expected = plain(root);
+    assert.ok(expected.findings.some((f) => f.cluster !== undefined), 'a cluster-specific finding');
+    assert.ok(expected.findings.some((f) => f.cluster === undefined), 'a finding of no cluster');
+    for (const workers of [1, 2]) {
+      const output = await renderFleetOutput(root, {}, { workers });
+      assert.deepEqual(output.findings, expected.findings, `workers: ${workers}`);
+      assert.deepEqual(output.files, expected.files, `workers: ${workers}`);
+    }
   });
 
-  it('follow the cluster and app selection like the inline pipeline', async () => {
+  it('follow the cluster and app selection like the plain pipeline, and report a selection that matches nothing alike', async () => {
     const root = syntheticRepo(6);
-    for (const selection of [{ cluster: 'prod-*' }, { app: syntheticFleet(6)[3].name }, { cluster: 'stage-eu' }]) {
-      const inline = await renderFleetOutput(root, selection, { workers: 1 });
-      const workers = await renderFleetOutput(root, selection, { workers: 2 });
-      assert.deepEqual(workers, inline, JSON.stringify(selection));
+    for (const selection of [{ cluster: 'prod-*' }, { app: syntheticFleet(6)[3].name }, { cluster: 'stage-eu' }, { cluster: 'nowhere' }, { app: 'no-such-app' }]) {
+      const expected = plain(root, selection);
+      assert.deepEqual(await renderFleetOutput(root, selection, { workers: 1 }), expected, JSON.stringify(selection));
+      assert.deepEqual(await renderFleetOutput(root, selection, { workers: 2 }), expected, JSON.stringify(selection));
     }
+  });
+});
+
+describe('performance paths: files staged while rendering', () => {
+  const tree = (dir: string) => snapshotTree(dir);
+  const scope = (output: Awaited<ReturnType<typeof renderFleetOutput>>) => ({ clusters: output.clusters.map((c) => c.name), inventory: output.inventory.map((c) => c.name) });
+
+  it('leave the same files as writing everything at the end, fresh and over an older output', async () => {
+    const root = syntheticRepo(6);
+    const staged = path.join(root, 'out-staged');
+    const plainDir = path.join(root, 'out-plain');
+    const expected = plain(root);
+    writeOutputs(plainDir, expected.files, scope(expected));
+    const output = await renderFleetOutput(root, {}, { stageIn: staged });
+    assert.ok(output.files.every((f) => f.staged?.kind === 'written'));
+    const summary = writeOutputs(staged, output.files, scope(output));
+    assert.equal(summary.written.length, output.files.length);
+    assert.deepEqual(tree(staged), tree(plainDir));
+
+    // Over an older output: one file differs, one is gone, one is stale; the rest stay untouched.
+    const [changed, removed] = output.files;
+    fs.writeFileSync(path.join(staged, changed.path), 'old\n');
+    fs.rmSync(path.join(staged, removed.path));
+    fs.writeFileSync(path.join(staged, 'stage-eu', 'gone-service.k8s.yaml'), 'stale\n');
+    const untouched = path.join(staged, output.files[2].path);
+    const before = fs.statSync(untouched).mtimeMs;
+    const again = await renderFleetOutput(root, {}, { stageIn: staged });
+    const second = writeOutputs(staged, again.files, scope(again));
+    assert.deepEqual(second.written.sort(), [changed.path, removed.path].sort());
+    assert.deepEqual(second.removed, ['stage-eu/gone-service.k8s.yaml']);
+    assert.equal(second.unchanged, output.files.length - 2);
+    assert.equal(fs.statSync(untouched).mtimeMs, before);
+    assert.deepEqual(tree(staged), tree(plainDir));
+  });
+
+  it('leave nothing behind when a check fails: no temporaries, no new folders, old files as they were', async () => {
+    const root = syntheticRepo(4, {}, (service, i) => (i === 3 ? { ...service, processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 1 } } } : service));
+    const fresh = path.join(root, 'out-fresh');
+    const output = await renderFleetOutput(root, {}, { stageIn: fresh });
+    assert.ok(output.findings.some((f) => f.severity === 'error'));
+    assert.ok(output.files.every((f) => f.staged === undefined));
+    assert.equal(fs.existsSync(fresh), false);
+
+    const existing = path.join(root, 'out-existing');
+    fs.mkdirSync(path.join(existing, 'stage-eu'), { recursive: true });
+    fs.writeFileSync(path.join(existing, 'stage-eu', 'kept.k8s.yaml'), 'kept\n');
+    await renderFleetOutput(root, {}, { stageIn: existing });
+    assert.deepEqual(tree(existing), { 'stage-eu/kept.k8s.yaml': 'kept\n' });
   });
 });
 
