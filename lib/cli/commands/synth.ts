@@ -8,10 +8,9 @@ export const synth: Command = {
   summary: 'Render, check and write charts-out/<cluster>/<service>.k8s.yaml. Writes nothing if any check fails.',
   flags: [...selectionFlags, { name: 'out', type: 'string', value: '<dir>', help: `Output folder. Default: ${OUTPUT_DIR} (or $CDK8S_OUTDIR when cdk8s synth runs it).` }],
   async run(flags, io) {
-    const outDir = path.resolve(io.root, (flags.out as string | undefined) ?? process.env.CDK8S_OUTDIR ?? OUTPUT_DIR);
-    // Files go to temporary names while later clusters render; writeOutputs renames them.
-    const result = await renderFleetOutput(io.root, selection(flags), { stageIn: outDir });
+    const result = await renderFleetOutput(io.root, selection(flags));
     if (reportFindings(result.findings, io)) return 1;
+    const outDir = path.resolve(io.root, (flags.out as string | undefined) ?? process.env.CDK8S_OUTDIR ?? OUTPUT_DIR);
     const full = flags.cluster === undefined && flags.app === undefined;
     const summary = writeOutputs(outDir, result.files, {
       clusters: result.clusters.map((c) => c.name),
