@@ -344,7 +344,8 @@ function profileRun(dir: string, outDir: string, cli: string, work: string, size
   removeMoved(previous);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { summarize } = require('./profile') as typeof import('./profile');
-  for (const file of fs.readdirSync(profiles)) {
+  // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: the main thread is thread 0.
+  for (const file of fs.readdirSync(profiles).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))) {
     const summary = summarize(JSON.parse(fs.readFileSync(path.join(profiles, file), 'utf8')), { top: 15, focus: STAGES });
     progress(`profile of fleetchart synth at ${size} services (${path.join(profiles, file)}):\n${summary}`);
   }

@@ -6,18 +6,16 @@ import { Finding, sortFindings } from './findings';
 import { INVENTORY_FILE, loadDefaultExport } from './load';
 import { FleetResult, FleetSelection, renderFleet } from './pipeline';
 import { globMatches } from './values/merge';
-import { OutputStager, StageMark } from './write';
 
 /**
- * Renders the fleet one cluster per task: the stages after parsing (resolve, render, validate)
- * work per cluster, so a task's objects can be dropped once its files are written out, its files
- * can go to disk while the next cluster renders, and clusters can render side by side on worker
- * threads. The result is the same as `renderFleet`'s, file for file and finding for finding
+ * Renders the fleet on worker threads, one cluster per task: the stages after parsing (resolve,
+ * render, validate) work per cluster, so clusters can render side by side. The result is the
+ * same as `renderFleet`'s, file for file and finding for finding
  * (test/performance-equivalence.test.ts).
  *
  * Opt-in ($FLEETCHART_WORKERS=<threads>): every worker loads lib/ and the values files again,
- * and holds its own heap. On the 2-core reference machine that buys ~20% of wall time for
- * ~60% more peak memory (bench/README.md), which breaks the 512 MiB budget at 1000 services ×
+ * and holds its own heap. On the 2-core reference machine that buys ~10-15% of wall time for
+ * ~25-40% more peak memory (bench/README.md), close to the 512 MiB budget at 1000 services ×
  * 4 clusters; with more cores and clusters it pays more.
  */
 
@@ -29,8 +27,6 @@ export interface OutputFile {
   readonly content: string;
   /** Number of Kubernetes objects in the file. */
   readonly objects: number;
-  /** Set when renderFleetOutput staged the file (`stageIn`). */
-  readonly staged?: StageMark;
 }
 
 export interface FleetOutput {
@@ -47,8 +43,6 @@ export interface ParallelOptions {
    * renders inline. Default: $FLEETCHART_WORKERS, else 1.
    */
   readonly workers?: number;
-  /** The output folder: stage each cluster's files there while the next ones render. */
-  readonly stageIn?: string;
 }
 
 /** What a worker sends back for one cluster. */
@@ -70,45 +64,24 @@ export function toOutput(result: FleetResult): FleetOutput {
 }
 
 /**
- * `renderFleet` for commands that need only the files' content and the findings. Renders one
- * cluster at a time (only one cluster's objects are in memory at once), on worker threads when
- * asked. With `stageIn`, the files of each rendered cluster are written to temporary names in
- * that folder by a writer thread while the next clusters render (OutputStager); the result's
- * files then carry `staged` marks for writeOutputs. When any finding is an error, nothing is
- * staged: the temporaries are removed before this returns.
+ * `renderFleet` for commands that need only the files' content and the findings: the plain
+ * pipeline, or with workers (options.workers or $FLEETCHART_WORKERS ≥ 2) one cluster per task
+ * on this thread and the workers.
  */
 export async function renderFleetOutput(root: string, selection: FleetSelection = {}, options: ParallelOptions = {}): Promise<FleetOutput> {
   const plan = planTasks(root, selection, options);
-  const stager = options.stageIn === undefined ? undefined : new OutputStager(options.stageIn);
-  let failed = false;
-  const stage = (findings: readonly Finding[], files: readonly OutputFile[]) => {
-    failed ||= findings.some((f) => f.severity === 'error');
-    if (!failed) stager?.add(files);
+  if (!plan) return toOutput(renderFleet(root, selection));
+  const results = await runTasks(root, selection, plan.clusters, plan.lanes);
+  // Findings that belong to no cluster (parsing, the inventory, override keys) come out of every
+  // task alike: take them from the first, and each cluster's own from its task.
+  const findings = results.flatMap((r, i) => (i === 0 ? r.findings : r.findings.filter((f) => f.cluster !== undefined)));
+  return {
+    findings: sortFindings(findings),
+    files: results.flatMap((r) => r.files),
+    clusters: plan.clusters,
+    apps: results[0].apps,
+    inventory: plan.inventory,
   };
-  let output: FleetOutput;
-  if (!plan) {
-    output = toOutput(renderFleet(root, selection));
-    stage(output.findings, output.files);
-  } else {
-    const results = await runTasks(root, selection, plan.clusters, plan.lanes, (r) => stage(r.findings, r.files));
-    // Findings that belong to no cluster (parsing, the inventory, override keys) come out of every
-    // task alike: take them from the first, and each cluster's own from its task.
-    const findings = results.flatMap((r, i) => (i === 0 ? r.findings : r.findings.filter((f) => f.cluster !== undefined)));
-    output = {
-      findings: sortFindings(findings),
-      files: results.flatMap((r) => r.files),
-      clusters: plan.clusters,
-      apps: results[0].apps,
-      inventory: plan.inventory,
-    };
-  }
-  if (!stager) return output;
-  if (failed || output.findings.some((f) => f.severity === 'error')) {
-    await stager.abort();
-    return output;
-  }
-  await stager.settle();
-  return { ...output, files: output.files.map((f) => ({ ...f, staged: stager.mark(f.path) })) };
 }
 
 interface Plan {
@@ -122,15 +95,17 @@ interface Plan {
 function planTasks(root: string, selection: FleetSelection, options: ParallelOptions): Plan | undefined {
   const fromEnv = process.env.FLEETCHART_WORKERS;
   const requested = options.workers ?? (fromEnv ? Number(fromEnv) : 1);
+  // On one thread the plain pipeline is as fast and no larger (bench: per-cluster tasks cost
+  // ~0.1 s of extra parsing at 1000 services × 4 clusters and saved no peak memory).
+  if (!(requested >= 2)) return undefined;
   // An inventory that does not load or parse is reported by the inline run.
   const loaded = loadDefaultExport(root, INVENTORY_FILE, 'clusters([...])');
   const parsed = loaded.exported === undefined ? undefined : inventorySchema.safeParse(loaded.exported);
   if (!parsed?.success) return undefined;
   const inventory = parsed.data;
   const clusters = selection.cluster === undefined ? [...inventory] : inventory.filter((c) => globMatches(selection.cluster!, c.name));
-  if (clusters.length === 0) return undefined;
-  const lanes = requested >= 2 ? Math.min(Math.floor(requested), clusters.length) : 1;
-  return { lanes, clusters, inventory };
+  if (clusters.length < 2) return undefined;
+  return { lanes: Math.min(Math.floor(requested), clusters.length), clusters, inventory };
 }
 
 /** The compiled tree or the TypeScript sources, whichever this module was loaded from. */
@@ -142,7 +117,7 @@ const BOOTSTRAP = `require(require('node:worker_threads').workerData.runtime).lo
  * One task per cluster, on this thread and `lanes - 1` workers; results in the clusters' order.
  * This thread takes tasks too: it has loaded everything already, and it would only wait.
  */
-async function runTasks(root: string, selection: FleetSelection, clusters: readonly Cluster[], lanes: number, onResult: (result: ClusterTaskResult) => void): Promise<ClusterTaskResult[]> {
+async function runTasks(root: string, selection: FleetSelection, clusters: readonly Cluster[], lanes: number): Promise<ClusterTaskResult[]> {
   const results: ClusterTaskResult[] = new Array(clusters.length);
   let next = 0;
   let done = 0;
@@ -163,7 +138,6 @@ async function runTasks(root: string, selection: FleetSelection, clusters: reado
       else {
         results[message.index] = message.result!;
         done++;
-        onResult(message.result!);
         give(worker);
       }
       settle();
@@ -185,7 +159,6 @@ async function runTasks(root: string, selection: FleetSelection, clusters: reado
       const index = next++;
       results[index] = renderClusterTask(root, clusters[index].name, selection.app);
       done++;
-      onResult(results[index]);
       // Let the workers' messages in (and hand them more work) between this thread's tasks.
       await new Promise((resolve) => setImmediate(resolve));
     }

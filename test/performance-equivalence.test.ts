@@ -3,8 +3,6 @@
  * - the YAML writer against the line-based writer it replaced (kept below as the reference),
  * - rendering cluster by cluster, on this thread or on workers (lib/parallel.ts), against the
  *   plain pipeline, for good and bad fleets,
- * - files staged by a writer thread while rendering (lib/write.ts OutputStager) against files
- *   written at the end, and nothing left behind when a check fails,
  * - the precompiled CLI (dist/lib, scripts/build-dist.js) against lib/ run through tsx,
  * - values modules kept loaded between runs (lib/load.ts) against fresh loads.
  * Timings are the bench's business (npm run bench); nothing here measures time.
@@ -18,7 +16,6 @@ import fc from 'fast-check';
 import { SyntheticService, syntheticFleet, valuesModule } from '../bench/fleet';
 import { FleetSelection, renderFleet } from '../lib/pipeline';
 import { renderFleetOutput, toOutput } from '../lib/parallel';
-import { writeOutputs } from '../lib/write';
 import { toYaml, toYamlDocuments } from '../lib/yaml';
 import { REPO, makeFleet, removeFleet, snapshotTree } from './support/fleet';
 
@@ -115,54 +112,6 @@ describe('performance paths: cluster by cluster, inline and on workers', () => {
       assert.deepEqual(await renderFleetOutput(root, selection, { workers: 1 }), expected, JSON.stringify(selection));
       assert.deepEqual(await renderFleetOutput(root, selection, { workers: 2 }), expected, JSON.stringify(selection));
     }
-  });
-});
-
-describe('performance paths: files staged while rendering', () => {
-  const tree = (dir: string) => snapshotTree(dir);
-  const scope = (output: Awaited<ReturnType<typeof renderFleetOutput>>) => ({ clusters: output.clusters.map((c) => c.name), inventory: output.inventory.map((c) => c.name) });
-
-  it('leave the same files as writing everything at the end, fresh and over an older output', async () => {
-    const root = syntheticRepo(6);
-    const staged = path.join(root, 'out-staged');
-    const plainDir = path.join(root, 'out-plain');
-    const expected = plain(root);
-    writeOutputs(plainDir, expected.files, scope(expected));
-    const output = await renderFleetOutput(root, {}, { stageIn: staged });
-    assert.ok(output.files.every((f) => f.staged?.kind === 'written'));
-    const summary = writeOutputs(staged, output.files, scope(output));
-    assert.equal(summary.written.length, output.files.length);
-    assert.deepEqual(tree(staged), tree(plainDir));
-
-    // Over an older output: one file differs, one is gone, one is stale; the rest stay untouched.
-    const [changed, removed] = output.files;
-    fs.writeFileSync(path.join(staged, changed.path), 'old\n');
-    fs.rmSync(path.join(staged, removed.path));
-    fs.writeFileSync(path.join(staged, 'stage-eu', 'gone-service.k8s.yaml'), 'stale\n');
-    const untouched = path.join(staged, output.files[2].path);
-    const before = fs.statSync(untouched).mtimeMs;
-    const again = await renderFleetOutput(root, {}, { stageIn: staged });
-    const second = writeOutputs(staged, again.files, scope(again));
-    assert.deepEqual(second.written.sort(), [changed.path, removed.path].sort());
-    assert.deepEqual(second.removed, ['stage-eu/gone-service.k8s.yaml']);
-    assert.equal(second.unchanged, output.files.length - 2);
-    assert.equal(fs.statSync(untouched).mtimeMs, before);
-    assert.deepEqual(tree(staged), tree(plainDir));
-  });
-
-  it('leave nothing behind when a check fails: no temporaries, no new folders, old files as they were', async () => {
-    const root = syntheticRepo(4, {}, (service, i) => (i === 3 ? { ...service, processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 1 } } } : service));
-    const fresh = path.join(root, 'out-fresh');
-    const output = await renderFleetOutput(root, {}, { stageIn: fresh });
-    assert.ok(output.findings.some((f) => f.severity === 'error'));
-    assert.ok(output.files.every((f) => f.staged === undefined));
-    assert.equal(fs.existsSync(fresh), false);
-
-    const existing = path.join(root, 'out-existing');
-    fs.mkdirSync(path.join(existing, 'stage-eu'), { recursive: true });
-    fs.writeFileSync(path.join(existing, 'stage-eu', 'kept.k8s.yaml'), 'kept\n');
-    await renderFleetOutput(root, {}, { stageIn: existing });
-    assert.deepEqual(tree(existing), { 'stage-eu/kept.k8s.yaml': 'kept\n' });
   });
 });
 
