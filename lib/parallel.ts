@@ -29,12 +29,9 @@ export interface OutputFile {
   readonly objects: number;
 }
 
-export interface FleetOutput {
-  readonly findings: readonly Finding[];
+/** A fleet result with each file reduced to what writing and counting need. */
+export interface FleetOutput extends Omit<FleetResult, 'files'> {
   readonly files: readonly OutputFile[];
-  readonly clusters: readonly Cluster[];
-  readonly apps: readonly string[];
-  readonly inventory: readonly Cluster[];
 }
 
 export interface ParallelOptions {
