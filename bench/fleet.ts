@@ -7,7 +7,7 @@
  * - `referenceService()` writes it as plain data for the Helm chart under bench/helm/ and for the
  *   bare cdk8s render (bench/cdk8s-bare.ts), with per-cluster overrides expanded per cluster.
  *
- * To add a feature (canaries, routes, ...): add a field to `SyntheticService`, decide in
+ * To add a feature: add a field to `SyntheticService`, decide in
  * `syntheticService()` which services get it (use `rng`, keep the share realistic), emit it in
  * `valuesModule()` and in `referenceService()`, and render it in bench/helm/fleet/templates and
  * bench/cdk8s-bare.ts. Nothing else needs to know.
@@ -38,11 +38,32 @@ export interface SyntheticProcess {
   readonly env?: Record<string, string>;
 }
 
+/** A canary release: by step into `steps` (default [5, 15, 25, 50, 100]) or by weight. */
+export interface SyntheticCanary {
+  readonly version: string;
+  readonly step?: number;
+  readonly weight?: number;
+  readonly steps?: number[];
+  readonly orgs?: string[];
+  readonly users?: string[];
+}
+
+export interface SyntheticRoute {
+  readonly host: string;
+  readonly paths?: string[];
+  readonly port?: string;
+  readonly timeout?: string;
+  readonly retries?: { attempts: number; perTryTimeout?: string };
+  readonly cors?: { allowOrigins: string[]; allowMethods?: ('GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS')[]; allowHeaders?: string[]; allowCredentials?: boolean; maxAge?: string };
+}
+
 /** What a per-cluster override may change in the synthetic fleet. */
 export interface SyntheticOverride {
   readonly processes?: Record<string, { replicas?: number }>;
   readonly env?: Record<string, string>;
   readonly identity?: { azureClientId: string };
+  /** A canary tried on some clusters first (never a zero value: Helm's mergeOverwrite skips those). */
+  readonly release?: { canary: SyntheticCanary };
 }
 
 export interface SyntheticService {
@@ -50,7 +71,12 @@ export interface SyntheticService {
   readonly team: string;
   readonly tier?: 'critical' | 'standard' | 'batch';
   readonly image: string;
-  readonly release: { stable: string };
+  readonly release: { stable: string; canary?: SyntheticCanary; holdOrgs?: string[] };
+  /** External routes; hosts and paths are unique per service, so no two services claim one. */
+  readonly routes?: Record<string, SyntheticRoute>;
+  /** Callers name services of lower index, which every fleet that holds this service has. */
+  readonly callers?: { services: string[] };
+  readonly egress?: { namespaces?: string[]; cidrs?: { cidr: string; ports: number[] }[] };
   readonly processes: Record<string, SyntheticProcess>;
   readonly env?: Record<string, string>;
   readonly secrets?: Record<string, { secret: string; key: string }>;
@@ -65,7 +91,11 @@ export interface ReferenceCluster {
   readonly environment: 'stage' | 'prod';
   readonly provider: { kind: 'gke'; project: string } | { kind: 'aks'; tenantId: string } | { kind: 'eks'; accountId: string };
   readonly priorityClasses: Record<'critical' | 'standard' | 'batch', string>;
-  readonly mesh: { istioCni: boolean; revision?: string };
+  readonly mesh: { istioCni: boolean; revision?: string; trustDomain?: string };
+  readonly ingress: { gateway: string; serviceAccount: string };
+  readonly baseDomain: string;
+  readonly monitoringNamespace: string;
+  readonly routing: { orgHeader: string; userHeader: string; bucketHeader: string; orgCookie: string; userCookie: string };
 }
 
 const DOMAINS = ['care', 'billing', 'pharmacy', 'rota', 'visits', 'records', 'identity', 'labs', 'family', 'alerts', 'meals', 'audit', 'intake', 'notify', 'sched'];
@@ -74,6 +104,10 @@ const TEAMS = ['care-records', 'medication', 'interop', 'daily-care', 'integrati
 const WORKERS = ['worker', 'consumer', 'indexer', 'scheduler'];
 const CPUS = ['50m', '100m', '200m', '250m', '500m'];
 const MEMORIES = ['128Mi', '256Mi', '384Mi', '512Mi', '1Gi'];
+const ORGS = ['st-marys', 'oak-lodge', 'riverside', 'elm-court', 'hillcrest', 'meadowbank', 'the-willows', 'ashgrove'];
+const USERS = ['qa.lead@acme-care.example', 'nurse.jones@st-marys.example', 'carer+pilot@riverside.example', 'ops_oncall@acme-care.example'];
+/** Hosts that many services share, each under its own path prefix (relative: the cluster's base domain is appended). */
+const SHARED_HOSTS = ['api', 'app', 'portal'];
 
 /** Deterministic PRNG (mulberry32), so a fleet of a given size is the same on every run. */
 export function rng(seed: number): () => number {
@@ -104,7 +138,7 @@ function guid(random: () => number): string {
  */
 export function syntheticService(i: number): SyntheticService {
   const random = rng(i + 1);
-  const name = `${pick(random, DOMAINS)}-${pick(random, NOUNS)}-${String(i).padStart(4, '0')}`;
+  const name = serviceName(i, random);
   const team = pick(random, TEAMS);
   const processes: Record<string, SyntheticProcess> = {};
   const roll = random();
@@ -141,18 +175,129 @@ export function syntheticService(i: number): SyntheticService {
   if (random() < 0.1) clusters['prod-eu-west'] = { env: { FEATURE_FLAGS: 'eu-west-pilot' } };
   if (identity === true) clusters['prod-azure-*'] = { identity: { azureClientId: clientId } };
   const secrets = random() < 0.7 ? { DATABASE_URL: { secret: `${name}-db`, key: 'url' } } : undefined;
+  const tier = pick(random, ['critical', 'standard', 'standard', 'batch', undefined] as const);
+  const month = 1 + Math.floor(random() * 12);
+  const patch = Math.floor(random() * 20);
+  // Traffic features draw from a stream of their own, so the mix above stays as it was.
+  const traffic = syntheticTraffic(i, name, processes, `2026.${month}.${patch + 1}`);
+  if (traffic.stageCanary) clusters['stage-*'] = { ...clusters['stage-*'], release: { canary: traffic.stageCanary } };
   return {
     name,
     team,
-    tier: pick(random, ['critical', 'standard', 'standard', 'batch', undefined] as const),
+    tier,
     image: `europe-docker.pkg.dev/acme-care/apps/${name}`,
-    release: { stable: `2026.${1 + Math.floor(random() * 12)}.${Math.floor(random() * 20)}` },
+    release: { stable: `2026.${month}.${patch}`, canary: traffic.canary, holdOrgs: traffic.holdOrgs },
+    routes: traffic.routes,
+    callers: traffic.callers,
+    egress: traffic.egress,
     processes,
     env: { LOG_FORMAT: 'json', SERVICE_NAME: name },
     secrets,
     identity,
     clusters: Object.keys(clusters).length ? clusters : undefined,
   };
+}
+
+/** The name of service i: the first two draws of its stream, so other services can name it. */
+function serviceName(i: number, random = rng(i + 1)): string {
+  return `${pick(random, DOMAINS)}-${pick(random, NOUNS)}-${String(i).padStart(4, '0')}`;
+}
+
+/** `count` distinct services of index below i (fewer when there are not that many). */
+function earlierServices(random: () => number, i: number, count: number): string[] {
+  const chosen = new Set<number>();
+  while (chosen.size < Math.min(count, i)) chosen.add(Math.floor(random() * i));
+  return [...chosen].map((j) => serviceName(j));
+}
+
+function pickSome<T>(random: () => number, list: readonly T[], count: number): T[] {
+  return [...list].sort(() => random() - 0.5).slice(0, count);
+}
+
+interface SyntheticTraffic {
+  canary?: SyntheticCanary;
+  holdOrgs?: string[];
+  /** A canary on the stage clusters only (the base values have none). */
+  stageCanary?: SyntheticCanary;
+  routes?: Record<string, SyntheticRoute>;
+  callers?: { services: string[] };
+  egress?: SyntheticService['egress'];
+}
+
+/**
+ * Releases, routes, callers and egress of service i. The mix: ~20% mid-cutover with a canary
+ * (by step into the default or their own steps, or by weight: 0 (rolled back, pins kept), 1,
+ * 33 or 100), half of those with pinned organizations, some with pinned users and held
+ * organizations; ~4% with a canary on the stage clusters only; ~60% of web services with 1–2
+ * routes (a path prefix of their own on a shared host, and some a host of their own, some with
+ * CORS, some on the gRPC port), some with their own timeout or retries; ~30% with 1–3 callers
+ * among the services before them; ~10% with restricted egress.
+ */
+function syntheticTraffic(i: number, name: string, processes: Record<string, SyntheticProcess>, nextVersion: string): SyntheticTraffic {
+  const random = rng((Math.imul(i + 1, 0x9e3779b1) ^ 0x5bd1e995) >>> 0);
+  const out: SyntheticTraffic = {};
+
+  const canaryRoll = random();
+  if (canaryRoll < 0.24) {
+    const mode = random();
+    const pinned = random() < 0.5 ? pickSome(random, ORGS, 1 + Math.floor(random() * 2)) : undefined;
+    const users = random() < 0.3 ? pickSome(random, USERS, 1 + Math.floor(random() * 2)) : undefined;
+    let canary: SyntheticCanary;
+    if (mode < 0.6) canary = { version: nextVersion, step: Math.floor(random() * 5) };
+    else if (mode < 0.8) {
+      const steps = pick(random, [[10, 50, 100], [1, 10, 25, 50, 75, 100], [20, 100]]);
+      canary = { version: nextVersion, step: Math.floor(random() * steps.length), steps };
+    } else canary = { version: nextVersion, weight: pick(random, [0, 1, 33, 100]) };
+    canary = { ...canary, orgs: pinned, users };
+    if (canaryRoll < 0.2) {
+      out.canary = canary;
+      if (random() < 0.3) out.holdOrgs = pickSome(random, ORGS.filter((o) => !pinned?.includes(o)), 1 + Math.floor(random() * 2));
+    } else {
+      // Tried on stage first: a non-zero step, as the override cannot carry zero values to Helm.
+      out.stageCanary = { version: nextVersion, step: 1 + Math.floor(random() * 4), orgs: pinned };
+    }
+  }
+
+  const web = processes.web;
+  if (web && random() < 0.6) {
+    const routes: Record<string, SyntheticRoute> = {};
+    const paths = random() < 0.3 ? [`/${name}/v1`, `/${name}/v2`] : [`/${name}`];
+    const api: { -readonly [K in keyof SyntheticRoute]: SyntheticRoute[K] } = { host: pick(random, SHARED_HOSTS), paths };
+    const policy = random();
+    if (policy < 0.2) api.timeout = pick(random, ['5s', '30s', '60s']);
+    else if (policy < 0.3) api.retries = { attempts: 0 };
+    else if (policy < 0.4) api.retries = { attempts: 3, perTryTimeout: '2s' };
+    routes.api = api;
+    if (random() < 0.4) {
+      const own = random() < 0.7 ? name : `${name}.partner.example.com`;
+      const cors = random() < 0.5
+        ? {
+            allowOrigins: [`https://${name}.care.example.com`],
+            allowMethods: random() < 0.5 ? (['GET', 'POST', 'PUT', 'DELETE'] as const).slice() : undefined,
+            allowHeaders: random() < 0.5 ? ['authorization', 'content-type'] : undefined,
+            allowCredentials: random() < 0.3 ? true : undefined,
+            maxAge: random() < 0.5 ? '10m' : undefined,
+          }
+        : undefined;
+      routes.site = { host: own, cors };
+    }
+    if (web.ports?.some((p) => p.protocol === 'grpc') && random() < 0.5) {
+      routes.grpc = { host: `${name}-grpc`, port: 'grpc', timeout: '30s' };
+    }
+    out.routes = routes;
+  }
+
+  if (random() < 0.3 && i > 0) out.callers = { services: earlierServices(random, i, 1 + Math.floor(random() * 3)) };
+
+  if (random() < 0.1) {
+    const shape = random();
+    const namespaces = shape < 0.7 && i > 0 ? earlierServices(random, i, 1 + Math.floor(random() * 2)) : undefined;
+    const cidrs = shape > 0.3
+      ? pickSome(random, [{ cidr: '10.40.0.0/16', ports: [5432] }, { cidr: '10.50.12.0/24', ports: [443, 8443] }, { cidr: '192.168.100.0/24', ports: [6379] }], 1 + Math.floor(random() * 2))
+      : undefined;
+    out.egress = { namespaces, cidrs: cidrs ?? (namespaces ? undefined : [{ cidr: '10.40.0.0/16', ports: [5432] }]) };
+  }
+  return out;
 }
 
 export function syntheticFleet(size: number): SyntheticService[] {

@@ -83,12 +83,13 @@ timeoutSeconds: {{ $given.timeoutSeconds | default .d.probe.timeoutSeconds }}
 failureThreshold: {{ $given.failureThreshold | default .failureThreshold }}
 {{- end }}
 
+{{- /* One Deployment of a process per track: .track, .version and .replicas are the track's. */}}
 {{- define "fleet.deployment" }}
 {{- $p := .p }}
 {{- $d := .d }}
-{{- $selector := dict "app.kubernetes.io/name" .svc.name "app.kubernetes.io/component" .name "track" "stable" }}
-{{- $version := .svc.release.stable }}
-{{- $podLabels := merge (dict "app.kubernetes.io/component" .name "track" "stable" "app.kubernetes.io/version" $version "app" .fullName "version" $version) .labels }}
+{{- $selector := dict "app.kubernetes.io/name" .svc.name "app.kubernetes.io/component" .name "track" .track }}
+{{- $version := .version }}
+{{- $podLabels := merge (dict "app.kubernetes.io/component" .name "track" .track "app.kubernetes.io/version" $version "app" .fullName "version" $version) .labels }}
 {{- if and .svc.identity (eq .cluster.provider.kind "aks") }}{{ $_ := set $podLabels "azure.workload.identity/use" "true" }}{{ end }}
 {{- $env := dict }}
 {{- range $k, $v := (merge (dict) ($p.env | default dict) (.svc.env | default dict)) }}{{ $_ := set $env $k (dict "name" $k "value" $v) }}{{ end }}
@@ -100,12 +101,12 @@ failureThreshold: {{ $given.failureThreshold | default .failureThreshold }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: {{ .fullName }}
+  name: {{ if eq .track "stable" }}{{ .fullName }}{{ else }}{{ .fullName }}-{{ .track }}{{ end }}
   namespace: {{ .svc.name }}
   labels:
     {{- toYaml $podLabels | nindent 4 }}
 spec:
-  replicas: {{ $p.replicas | default $d.replicas }}
+  replicas: {{ .replicas }}
   selector:
     matchLabels:
       {{- toYaml $selector | nindent 6 }}
@@ -236,7 +237,22 @@ spec:
 {{- end }}
 
 {{- define "fleet.security" }}
-{{- $principal := printf "%s/ns/%s/sa/%s" (.cluster.mesh.trustDomain | default "cluster.local") .svc.name .svc.name }}
+{{- $trustDomain := .cluster.mesh.trustDomain | default "cluster.local" }}
+{{- $callers := .svc.callers | default dict }}
+{{- $callerServices := $callers.services | default list | uniq | sortAlpha }}
+{{- $gateway := .hasRoutes }}
+{{- if hasKey $callers "gateway" }}{{ $gateway = $callers.gateway }}{{ end }}
+{{- $gatewayAccount := splitList "/" .cluster.ingress.serviceAccount }}
+{{- $principals := list (printf "%s/ns/%s/sa/%s" $trustDomain .svc.name .svc.name) }}
+{{- $namespaces := list .svc.name }}
+{{- range $callerServices }}
+{{- $principals = append $principals (printf "%s/ns/%s/sa/%s" $trustDomain . .) }}
+{{- $namespaces = append $namespaces . }}
+{{- end }}
+{{- if $gateway }}
+{{- $principals = append $principals (printf "%s/ns/%s/sa/%s" $trustDomain (index $gatewayAccount 0) (index $gatewayAccount 1)) }}
+{{- $namespaces = append $namespaces (index $gatewayAccount 0) }}
+{{- end }}
 ---
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
@@ -262,7 +278,7 @@ spec:
     - from:
         - source:
             principals:
-              - {{ $principal }}
+              {{- toYaml (sortAlpha $principals) | nindent 14 }}
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -289,9 +305,150 @@ spec:
     - Ingress
   ingress:
     - from:
+        {{- range $namespaces | uniq | sortAlpha }}
         - namespaceSelector:
             matchLabels:
-              kubernetes.io/metadata.name: {{ .svc.name }}
+              kubernetes.io/metadata.name: {{ . }}
+        {{- end }}
+{{- with .svc.egress }}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: restrict-egress
+  namespace: {{ $.svc.name }}
+  labels:
+    {{- toYaml $.labels | nindent 4 }}
+spec:
+  podSelector: {}
+  policyTypes:
+    - Egress
+  egress:
+    - to:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: kube-system
+      ports:
+        - protocol: UDP
+          port: 53
+        - protocol: TCP
+          port: 53
+    - to:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: istio-system
+      ports:
+        - protocol: TCP
+          port: 15012
+        - protocol: TCP
+          port: 15017
+    {{- with .namespaces }}
+    - to:
+        {{- range sortAlpha . }}
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ . }}
+        {{- end }}
+    {{- end }}
+    {{- range .cidrs }}
+    - to:
+        - ipBlock:
+            cidr: {{ .cidr }}
+      ports:
+        {{- range .ports }}
+        - protocol: TCP
+          port: {{ . }}
+        {{- end }}
+    {{- end }}
+{{- end }}
+{{- end }}
+
+{{- /* Istio HTTP routes: every routing stage × every path prefix, with the route's policies. */}}
+{{- define "fleet.http" }}
+{{- $retries := .retries }}
+{{- range $stage := .stages }}
+- name: {{ $stage.name }}
+  {{- if or $stage.match $.paths }}
+  match:
+    {{- range $prefix := $.paths | default (list "") }}
+    {{- if $stage.match }}
+    - headers:
+        {{ $stage.match.header }}:
+          regex: {{ $stage.match.regex | quote }}
+      {{- with $prefix }}
+      uri:
+        prefix: {{ . }}
+      {{- end }}
+    {{- with $stage.match.cookie }}
+    - headers:
+        cookie:
+          regex: {{ . | quote }}
+      {{- with $prefix }}
+      uri:
+        prefix: {{ . }}
+      {{- end }}
+      withoutHeaders:
+        {{ $stage.match.header }}:
+          regex: ".*"
+    {{- end }}
+    {{- else }}
+    - uri:
+        prefix: {{ $prefix }}
+    {{- end }}
+    {{- end }}
+  {{- end }}
+  route:
+    {{- range $stage.destinations }}
+    - destination:
+        host: {{ $.host }}
+        subset: {{ .track }}
+        {{- with $.port }}
+        port:
+          number: {{ . }}
+        {{- end }}
+      weight: {{ .weight }}
+    {{- end }}
+  timeout: {{ $.timeout }}
+  retries:
+    attempts: {{ $retries.attempts }}
+    {{- if gt (int $retries.attempts) 0 }}
+    perTryTimeout: {{ $retries.perTryTimeout }}
+    retryOn: {{ $retries.retryOn }}
+    {{- end }}
+  {{- with $.cors }}
+  corsPolicy:
+    allowOrigins:
+      {{- range .allowOrigins }}
+      - exact: {{ . }}
+      {{- end }}
+    allowMethods:
+      {{- toYaml (.allowMethods | default (list "GET" "POST")) | nindent 6 }}
+    {{- with .allowHeaders }}
+    allowHeaders:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- if hasKey . "allowCredentials" }}
+    allowCredentials: {{ .allowCredentials }}
+    {{- end }}
+    {{- with .maxAge }}
+    maxAge: {{ . }}
+    {{- end }}
+  {{- end }}
+{{- end }}
+{{- end }}
+
+{{- /* The regex of organization buckets 0 … weight-1 (buckets are 0–99). */}}
+{{- define "fleet.bucketRegex" }}
+{{- $n := sub . 1 }}
+{{- if lt $n 10 }}
+{{- printf "^[0-%d]$" $n }}
+{{- else }}
+{{- $tens := div $n 10 }}
+{{- $parts := list "[0-9]" }}
+{{- if eq $tens 2 }}{{ $parts = append $parts "1[0-9]" }}{{ else if gt $tens 2 }}{{ $parts = append $parts (printf "[1-%d][0-9]" (sub $tens 1)) }}{{ end }}
+{{- $parts = append $parts (printf "%d[0-%d]" $tens (mod $n 10)) }}
+{{- printf "^(%s)$" (join "|" $parts) }}
+{{- end }}
 {{- end }}
 
 {{- define "fleet.traffic" }}
@@ -341,16 +498,35 @@ spec:
   gateways:
     - mesh
   http:
-    - name: weighted
-      route:
-        - destination:
-            host: {{ $host }}
-            subset: stable
-          weight: 100
-      timeout: 15s
-      retries:
-        attempts: 2
-        perTryTimeout: 5s
-        retryOn: connect-failure,refused-stream,unavailable,cancelled
+    {{- include "fleet.http" (dict "stages" .stages "host" $host "timeout" .d.routeTimeout "retries" .d.retries) | indent 4 }}
 {{- end }}
+{{- end }}
+
+{{- /* One VirtualService per external route, on the cluster's ingress gateway. */}}
+{{- define "fleet.route" }}
+{{- $route := .route }}
+{{- $process := $route.process }}
+{{- if not $process }}
+{{- range $name, $p := .svc.processes }}{{ if $p.ports }}{{ $process = $name }}{{ end }}{{ end }}
+{{- end }}
+{{- $ports := (get .svc.processes $process).ports }}
+{{- $port := first $ports }}
+{{- with $route.port }}{{ range $ports }}{{ if eq .name $route.port }}{{ $port = . }}{{ end }}{{ end }}{{ end }}
+{{- $given := $route.retries | default dict }}
+{{- $retries := dict "attempts" (ternary $given.attempts .d.retries.attempts (hasKey $given "attempts")) "perTryTimeout" ($given.perTryTimeout | default .d.retries.perTryTimeout) "retryOn" ($given.retryOn | default .d.retries.retryOn) }}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: {{ printf "%s-ingress-%s" .svc.name .routeName }}
+  namespace: {{ .svc.name }}
+  labels:
+    {{- toYaml (merge (dict "app.kubernetes.io/component" $process) .labels) | nindent 4 }}
+spec:
+  hosts:
+    - {{ if contains "." $route.host }}{{ $route.host }}{{ else }}{{ printf "%s.%s" $route.host .cluster.baseDomain }}{{ end }}
+  gateways:
+    - {{ .cluster.ingress.gateway }}
+  http:
+    {{- include "fleet.http" (dict "stages" .stages "paths" ($route.paths | default .d.routePaths) "host" (printf "%s-%s.%s.svc.cluster.local" .svc.name $process .svc.name) "port" $port.port "timeout" ($route.timeout | default .d.routeTimeout) "retries" $retries "cors" $route.cors) | indent 4 }}
 {{- end }}
