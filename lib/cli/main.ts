@@ -1,14 +1,75 @@
 import { parseArgs } from 'node:util';
-import type { Command, Flags, Io } from './command';
-import { apply } from './commands/apply';
-import { diff } from './commands/diff';
-import { routes } from './commands/routes';
-import { rules } from './commands/rules';
-import { synth } from './commands/synth';
-import { validate } from './commands/validate';
+import { Command, Flags, Io, OUTPUT_DIR, selectionFlags } from './command';
 
+/**
+ * What `--help` shows of a command, and how to load it. A command's module (./commands/<name>.ts)
+ * is required only when that command runs: the pipeline behind most commands pulls in cdk8s,
+ * cdk8s-plus-27, zod and yaml (~360 modules), which `help` and `rules` never need.
+ * Names, summaries and flags are repeated here from the command modules so help loads none of
+ * them (and `<command> --help` loads nothing either); test/cli-lazy.test.ts fails when the two
+ * disagree.
+ */
+export interface CommandEntry extends Pick<Command, 'name' | 'summary' | 'flags'> {
+  load(): Command;
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
 /** Every command, in the order `--help` lists them. Add a command by adding its file here. */
-const commands: readonly Command[] = [synth, validate, diff, routes, rules, apply];
+export const commands: readonly CommandEntry[] = [
+  {
+    name: 'synth',
+    summary: 'Render, check and write charts-out/<cluster>/<service>.k8s.yaml. Writes nothing if any check fails.',
+    flags: [...selectionFlags, { name: 'out', type: 'string', value: '<dir>', help: `Output folder. Default: ${OUTPUT_DIR} (or $CDK8S_OUTDIR when cdk8s synth runs it).` }],
+    load: () => (require('./commands/synth') as typeof import('./commands/synth')).synth,
+  },
+  {
+    name: 'validate',
+    summary: 'Run every check of synth without writing anything. Exit 1 when a check fails.',
+    flags: selectionFlags,
+    load: () => (require('./commands/validate') as typeof import('./commands/validate')).validate,
+  },
+  {
+    name: 'diff',
+    summary: 'Show what a synth would change in charts-out/, object by object and field by field, without writing. For reviewing a lib/ release.',
+    flags: [
+      ...selectionFlags,
+      { name: 'out', type: 'string', value: '<dir>', help: `Folder to compare with. Default: ${OUTPUT_DIR}.` },
+      { name: 'exit-code', type: 'boolean', help: 'Exit 3 when anything would change (for CI: fails when charts-out/ is stale).' },
+      { name: 'json', type: 'boolean', help: 'Print JSON (one array of changes).' },
+    ],
+    load: () => (require('./commands/diff') as typeof import('./commands/diff')).diff,
+  },
+  {
+    name: 'routes',
+    summary: 'Print who goes where, per host and path: pinned organizations and users first, then the weighted split.',
+    flags: [...selectionFlags, { name: 'json', type: 'boolean', help: 'Print JSON (one array of routes) instead of a table.' }],
+    load: () => (require('./commands/routes') as typeof import('./commands/routes')).routes,
+  },
+  {
+    name: 'rules',
+    summary: 'List the platform rules: id, severity, whether a service may waive it, and what it demands.',
+    flags: [{ name: 'json', type: 'boolean', help: 'Print JSON instead of a table.' }],
+    load: () => (require('./commands/rules') as typeof import('./commands/rules')).rules,
+  },
+  {
+    name: 'apply',
+    summary:
+      'Render and check one cluster, server-side apply it (field manager fleetchart) and prune what fleetchart applied there earlier and no longer renders.',
+    flags: [
+      { name: 'cluster', type: 'string', value: '<name>', help: 'The cluster of apps/clusters.ts to apply (one name, no glob). Required.' },
+      { name: 'kubeconfig', type: 'string', value: '<path>', help: `kubeconfig file. Default: kubectl's ($KUBECONFIG or ~/.kube/config).` },
+      { name: 'context', type: 'string', value: '<name>', help: `kubeconfig context. Default: its current context.` },
+      { name: 'dry-run', type: 'string', value: 'server', help: 'Have the API server admit and validate everything without storing it; prints what would change.' },
+      {
+        name: 'adopt',
+        type: 'boolean',
+        help: 'Take over objects that exist but were not applied by fleetchart (e.g. by kubectl apply), forcing field conflicts. Default: refuse.',
+      },
+    ],
+    load: () => (require('./commands/apply') as typeof import('./commands/apply')).apply,
+  },
+];
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export function helpText(): string {
   const lines = ['Usage: fleetchart <command> [flags]', '', 'Commands:'];
@@ -31,14 +92,14 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     io.out(helpText());
     return name === undefined ? 2 : 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.err(`fleetchart: unknown command '${name}'; commands: ${commands.map((c) => c.name).join(', ')}, help`);
     return 2;
   }
   let flags: Flags;
   try {
-    const options = Object.fromEntries([...command.flags.map((f) => [f.name, { type: f.type }]), ['help', { type: 'boolean', short: 'h' }]]);
+    const options = Object.fromEntries([...entry.flags.map((f) => [f.name, { type: f.type }]), ['help', { type: 'boolean', short: 'h' }]]);
     flags = parseArgs({ args: [...rest], options, strict: true, allowPositionals: false }).values as Flags;
   } catch (error) {
     io.err(`fleetchart ${name}: ${(error as Error).message}; see 'fleetchart ${name} --help'`);
@@ -48,7 +109,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     io.out(helpText());
     return 0;
   }
-  return command.run(flags, io);
+  return entry.load().run(flags, io);
 }
 
 function defaultIo(): Io {

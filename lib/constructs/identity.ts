@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { ResolvedService } from '../values/model';
-import { k8s } from './k8s';
+import { Kube } from './k8s';
+import { Manifest } from './manifest';
 
 /** The service's ServiceAccount, carrying the cloud workload identity annotations. */
 export class ServiceIdentity extends Construct {
@@ -11,7 +12,7 @@ export class ServiceIdentity extends Construct {
     super(scope, id);
     const account = service.serviceAccount;
     this.serviceAccountName = account.name;
-    new k8s.KubeServiceAccount(this, 'Resource', {
+    new Manifest(this, 'Resource', Kube.ServiceAccount, {
       metadata: {
         name: account.name,
         namespace: service.namespace,

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import type { ResolvedService } from '../values/model';
-import { AuthorizationPolicy, AuthorizationPolicySpecAction, PeerAuthentication, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode } from './istio';
-import { k8s } from './k8s';
+import { AuthorizationPolicySpecAction, Istio, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode } from './istio';
+import { k8s, Kube } from './k8s';
+import { Manifest } from './manifest';
 
 /**
  * Who may talk to the service: mutual TLS only, Istio authorization by workload identity, and
@@ -15,13 +16,13 @@ export class ServiceSecurity extends Construct {
     const labels = { ...service.labels };
     const metricsPorts = [...new Set(service.processes.flatMap((p) => p.metricsPorts))].sort((a, b) => a - b);
 
-    new PeerAuthentication(this, 'mtls', {
+    new Manifest(this, 'mtls', Istio.PeerAuthentication, {
       metadata: { name: 'default', namespace, labels },
       spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
     });
     // Prometheus scrapes metrics ports in plain text; every other port stays mutual TLS.
     for (const process of service.processes.filter((p) => p.metricsPorts.length)) {
-      new PeerAuthentication(this, `metrics-${process.name}`, {
+      new Manifest(this, `metrics-${process.name}`, Istio.PeerAuthentication, {
         metadata: { name: `${process.fullName}-metrics`, namespace, labels: { ...process.labels } },
         spec: {
           selector: { matchLabels: { ...process.selector } },
@@ -31,7 +32,7 @@ export class ServiceSecurity extends Construct {
       });
     }
 
-    new AuthorizationPolicy(this, 'authorization', {
+    new Manifest(this, 'authorization', Istio.AuthorizationPolicy, {
       metadata: { name: 'allow-callers', namespace, labels },
       spec: {
         action: AuthorizationPolicySpecAction.ALLOW,
@@ -42,11 +43,11 @@ export class ServiceSecurity extends Construct {
       },
     });
 
-    new k8s.KubeNetworkPolicy(this, 'default-deny', {
+    new Manifest(this, 'default-deny', Kube.NetworkPolicy, {
       metadata: { name: 'default-deny-ingress', namespace, labels },
       spec: { podSelector: {}, policyTypes: ['Ingress'] },
     });
-    new k8s.KubeNetworkPolicy(this, 'allow', {
+    new Manifest(this, 'allow', Kube.NetworkPolicy, {
       metadata: { name: 'allow-callers', namespace, labels },
       spec: {
         podSelector: {},
@@ -64,7 +65,7 @@ export class ServiceSecurity extends Construct {
     });
     if (t.egress) {
       const dns = [53].flatMap((port) => ['UDP', 'TCP'].map((protocol) => ({ protocol, port: k8s.IntOrString.fromNumber(port) })));
-      new k8s.KubeNetworkPolicy(this, 'egress', {
+      new Manifest(this, 'egress', Kube.NetworkPolicy, {
         metadata: { name: 'restrict-egress', namespace, labels },
         spec: {
           podSelector: {},

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { ResolvedService } from '../values/model';
 import { ProcessDisruptionBudget } from './availability';
 import { ServiceIdentity } from './identity';
+import { Manifest, cdk8sJson } from './manifest';
 import { ServiceNamespace } from './namespace';
 import { ProcessService } from './network';
 import { ServiceSecurity } from './security';
@@ -30,15 +31,34 @@ export class ServiceChart extends Chart {
 /**
  * Renders one service to plain manifest objects. One App per chart: cdk8s resolves the whole App
  * for every chart it serializes, so sharing an App across services grows quadratically.
- * Each ApiObject is serialized directly: `chart.toJson()` would also run construct validations
- * and sort the App's dependency graph for every chart (~4% of a 1000-service synth), and
- * fleetchart's constructs declare neither; orderDocuments orders the objects anyway.
+ * Each object is serialized directly, in construct-tree order (pre-order, children in the order
+ * they were added; lib/manifest.ts `orderDocuments` then fixes the order in the file): a Manifest
+ * writes its typed props through the generated mapping without cdk8s's resolution (see
+ * ./manifest.ts); a plain cdk8s ApiObject, should a construct add one, through its own toJson().
+ * `chart.toJson()` would also run construct validations and sort the App's dependency graph for
+ * every chart, and fleetchart's constructs declare neither.
  */
 export function renderService(service: ResolvedService): Record<string, unknown>[] {
-  const app = new App({ outdir: '/nonexistent' });
-  const chart = new ServiceChart(app, service.name, service);
-  return chart.node
-    .findAll()
-    .filter((c): c is ApiObject => ApiObject.isApiObject(c))
-    .map((o) => o.toJson());
+  const out: Record<string, unknown>[] = [];
+  for (const c of serviceChart(service).node.findAll()) {
+    if (Manifest.isManifest(c)) out.push(c.toJson());
+    else if (ApiObject.isApiObject(c)) out.push(c.toJson());
+  }
+  return out;
+}
+
+/** The service's chart in an App of its own, constructs built, nothing serialized yet. */
+export function serviceChart(service: ResolvedService): ServiceChart {
+  return new ServiceChart(new App({ outdir: '/nonexistent' }), service.name, service);
+}
+
+/**
+ * Every object of the service twice: as renderService writes it, and as cdk8s's own
+ * `ApiObject.toJson()` renders the same props through the generated class. For
+ * test/manifest-equivalence.test.ts, so no construct can drift from what cdk8s would write.
+ */
+export function renderServiceBothWays(service: ResolvedService): { path: string; manifest: Record<string, unknown>; cdk8s: Record<string, unknown> }[] {
+  const manifests = serviceChart(service).node.findAll().filter((c): c is Manifest => Manifest.isManifest(c));
+  const rendered = manifests.map((m) => ({ path: m.node.path, manifest: m.toJson() }));
+  return rendered.map((r, i) => ({ ...r, cdk8s: cdk8sJson(manifests[i]) }));
 }

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { DEFAULTS } from '../values/defaults';
 import { LABEL } from '../values/labels';
 import type { ResolvedProcess, ResolvedRoute, ResolvedService, RouteStage } from '../values/model';
-import { DestinationRule, VirtualService, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from './istio';
+import { Istio, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from './istio';
+import { Manifest } from './manifest';
 
 const TRACKS = ['stable', 'canary'] as const;
 
@@ -19,7 +20,7 @@ export class ProcessTraffic extends Construct {
     if (!process.http) return;
     const cp = DEFAULTS.connectionPool;
     const od = DEFAULTS.outlierDetection;
-    new DestinationRule(this, 'destination-rule', {
+    new Manifest(this, 'destination-rule', Istio.DestinationRule, {
       metadata: { name: process.fullName, namespace: service.namespace, labels: { ...process.labels } },
       spec: {
         host: process.internalHost,
@@ -33,7 +34,7 @@ export class ProcessTraffic extends Construct {
         subsets: TRACKS.map((track) => ({ name: track, labels: { [LABEL.track]: track } })),
       },
     });
-    new VirtualService(this, 'virtual-service', {
+    new Manifest(this, 'virtual-service', Istio.VirtualService, {
       metadata: { name: process.fullName, namespace: service.namespace, labels: { ...process.labels } },
       spec: {
         hosts: [process.internalHost],
@@ -49,7 +50,7 @@ export class ExternalRoute extends Construct {
   constructor(scope: Construct, id: string, service: ResolvedService, route: ResolvedRoute) {
     super(scope, id);
     const process = service.processes.find((p) => p.name === route.process)!;
-    new VirtualService(this, 'Resource', {
+    new Manifest(this, 'Resource', Istio.VirtualService, {
       metadata: { name: route.objectName, namespace: service.namespace, labels: { ...process.labels } },
       spec: {
         hosts: [route.host],

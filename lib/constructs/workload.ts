@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { ResolvedProbe, ResolvedProcess, ResolvedService, ResolvedTrack } from '../values/model';
-import { k8s } from './k8s';
+import { k8s, Kube } from './k8s';
+import { Manifest } from './manifest';
 import { waiverAnnotations } from './metadata';
 
 const TMP_VOLUME = 'tmp';
@@ -13,7 +14,7 @@ export class ProcessWorkload extends Construct {
   constructor(scope: Construct, id: string, service: ResolvedService, process: ResolvedProcess) {
     super(scope, id);
     for (const track of process.tracks) {
-      new k8s.KubeDeployment(this, track.track, {
+      new Manifest(this, track.track, Kube.Deployment, {
         metadata: {
           name: track.deploymentName,
           namespace: service.namespace,
