@@ -39,13 +39,22 @@ export function loadDefaultExport(root: string, file: string, expected: string):
   try {
     module = requireFresh(absolute);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return { file, findings: [{ file, path: '', severity: 'error', message: `expected a module that loads, but it threw: ${reason}; fix that line (run 'node --require tsx/cjs ${file}' to see the stack)` }] };
+    return { file, findings: [{ file, path: '', severity: 'error', message: loadFailure(error, file) }] };
   }
   if (module?.default === undefined) {
     return { file, findings: [{ file, path: '', severity: 'error', message: `expected a default export, found none; end the file with 'export default ${expected}'` }] };
   }
   return { file, exported: module.default, findings: [] };
+}
+
+/** A syntax error names its line and column; anything thrown while running names itself. */
+function loadFailure(error: unknown, file: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const syntax = /^.*:(\d+):(\d+): ERROR: (.*)$/m.exec(message);
+  if (message.startsWith('Transform failed') && syntax) {
+    return `expected TypeScript that compiles, got a syntax error at line ${syntax[1]}, column ${syntax[2]}: ${syntax[3]}; fix it there`;
+  }
+  return `expected a module that loads, but it threw: ${message.split('\n')[0]}; fix that line (run 'node --require tsx/cjs ${file}' to see the stack)`;
 }
 
 const loaded = new Map<string, { stamp: string; module: { default?: unknown } }>();
