@@ -1,12 +1,15 @@
 /**
  * lib/cli/main.ts loads a command's module only when that command runs, and lists commands in
- * --help from its own catalog. Here: the catalog says exactly what each command module says, and
- * help and rules load neither cdk8s nor the pipeline.
+ * --help from its own catalog. Here: the catalog says exactly what each command module says,
+ * help and rules load neither cdk8s nor the pipeline, and a command run from dist/lib loads its
+ * modules with Node's own loader even though tsx is registered by then.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { commands } from '../lib/cli/main';
 import { REPO } from './support/fleet';
 
@@ -46,5 +49,34 @@ describe('cli: commands load when they run', () => {
     assert.equal(code, 0);
     assert.ok(heavy(loaded).some((f) => f.includes('node_modules/cdk8s/')));
     assert.ok(loaded.includes(path.join('lib', 'pipeline.ts')));
+  });
+});
+
+describe('cli: commands run from dist/lib', () => {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchart-dist-'));
+  after(() => fs.rmSync(copy, { recursive: true, force: true }));
+
+  it('load their modules as bin/runtime.js loads dist/lib: not through tsx, without source maps', () => {
+    // A private build (bin/, lib/, scripts/), so no other test's build of dist/ is raced.
+    for (const dir of ['bin', 'lib', 'scripts']) fs.cpSync(path.join(REPO, dir), path.join(copy, dir), { recursive: true });
+    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(copy, 'node_modules'));
+    execFileSync(process.execPath, [path.join(copy, 'scripts', 'build-dist.js')], { encoding: 'utf8' });
+    const script = `
+      const path = require('node:path');
+      const { findSourceMap } = require('node:module');
+      const cli = require(path.join(${JSON.stringify(copy)}, 'bin', 'runtime.js')).loadLib('cli/main', 'dist');
+      cli.main(['validate'], { root: ${JSON.stringify(REPO)}, out: () => {}, err: () => {} }).then((code) => {
+        process.stdout.write(JSON.stringify({
+          code,
+          // Node keeps a source map only for modules compiled while source maps were on (tsx's doing).
+          pipeline: Boolean(findSourceMap(path.join(${JSON.stringify(copy)}, 'dist', 'lib', 'pipeline.js'))),
+          cdk8s: Boolean(findSourceMap(require.resolve('cdk8s/lib/api-object.js'))),
+          loaded: Boolean(require.cache[path.join(${JSON.stringify(copy)}, 'dist', 'lib', 'pipeline.js')]),
+          // tsx's setting is back for the values files.
+          sourceMaps: process.sourceMapsEnabled,
+        }));
+      });`;
+    const result = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: copy, encoding: 'utf8' }));
+    assert.deepEqual(result, { code: 0, pipeline: false, cdk8s: false, loaded: true, sourceMaps: true });
   });
 });

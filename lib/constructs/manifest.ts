@@ -11,16 +11,16 @@ import { Construct } from 'constructs';
  * `consecutive5XxErrors` → `consecutive5xxErrors`), turns `IntOrString` and `Quantity` into their
  * `.value` and drops undefined fields. What it skips is cdk8s's generic `ApiObject.toJson()`:
  * token resolution over every value (with an `App.of` lookup per value), key sorting and the
- * sanitizing copy, about a third of a 1000-service synth. fleetchart's constructs use no tokens,
+ * sanitizing copy, about a fifth of a 1000-service synth. fleetchart's constructs use no tokens,
  * lazy values, JSON patches or dependencies, and lib/yaml.ts sorts keys itself.
  *
  * Every object names itself (`metadata.name` is required: cdk8s's names generated from the
  * construct path are never wanted here). Metadata is finished exactly as cdk8s finishes it: the
  * chart's namespace and labels apply, and null, undefined, empty maps and empty lists are dropped
- * (`labels: {}` disappears). Elsewhere, as in cdk8s, undefined fields are
- * dropped and empty maps and lists are kept (`podSelector: {}`). The typed props admit no null,
- * tokens or lazy values; test/manifest-equivalence.test.ts compares every object of every example
- * app on every cluster with what the generated cdk8s class renders (`cdk8sJson`).
+ * (`labels: {}` disappears). Elsewhere, as in cdk8s, undefined fields are dropped and empty maps
+ * and lists are kept (`podSelector: {}`). The typed props admit no null, tokens or lazy values.
+ * test/manifest-equivalence.test.ts compares every object of every example app and of a
+ * synthetic fleet on every cluster with what the generated cdk8s class renders (`cdk8sJson`).
  */
 export class Manifest<P extends ManifestProps = ManifestProps> extends Construct {
   /** Whether `x` is a Manifest (by marker, like cdk8s's `ApiObject.isApiObject`). */

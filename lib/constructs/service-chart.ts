@@ -29,8 +29,8 @@ export class ServiceChart extends Chart {
 }
 
 /**
- * Renders one service to plain manifest objects. One App per chart: cdk8s resolves the whole App
- * for every chart it serializes, so sharing an App across services grows quadratically.
+ * Renders one service to plain manifest objects. One App per chart (cdk8s's own serialization
+ * resolves a whole App per chart, so an App shared across services would grow quadratically).
  * Each object is serialized directly, in construct-tree order (pre-order, children in the order
  * they were added; lib/manifest.ts `orderDocuments` then fixes the order in the file): a Manifest
  * writes its typed props through the generated mapping without cdk8s's resolution (see
