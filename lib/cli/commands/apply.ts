@@ -5,20 +5,6 @@ import { renderFleet } from '../../pipeline';
 import { Command, reportFindings } from '../command';
 
 export const apply: Command = {
-  name: 'apply',
-  summary:
-    'Render and check one cluster, server-side apply it (field manager fleetchart) and prune what fleetchart applied there earlier and no longer renders.',
-  flags: [
-    { name: 'cluster', type: 'string', value: '<name>', help: 'The cluster of apps/clusters.ts to apply (one name, no glob). Required.' },
-    { name: 'kubeconfig', type: 'string', value: '<path>', help: `kubeconfig file. Default: kubectl's ($KUBECONFIG or ~/.kube/config).` },
-    { name: 'context', type: 'string', value: '<name>', help: `kubeconfig context. Default: its current context.` },
-    { name: 'dry-run', type: 'string', value: 'server', help: 'Have the API server admit and validate everything without storing it; prints what would change.' },
-    {
-      name: 'adopt',
-      type: 'boolean',
-      help: 'Take over objects that exist but were not applied by fleetchart (e.g. by kubectl apply), forcing field conflicts. Default: refuse.',
-    },
-  ],
   async run(flags, io) {
     const cluster = flags.cluster as string | undefined;
     if (!cluster || /[*?]/.test(cluster)) {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { renderFleet } from '../../pipeline';
-import { Command, OUTPUT_DIR, reportFindings, selection, selectionFlags } from '../command';
+import { Command, OUTPUT_DIR, reportFindings, selection } from '../command';
 
 interface ObjectChange {
   readonly file: string;
@@ -13,14 +13,6 @@ interface ObjectChange {
 }
 
 export const diff: Command = {
-  name: 'diff',
-  summary: 'Show what a synth would change in charts-out/, object by object and field by field, without writing. For reviewing a lib/ release.',
-  flags: [
-    ...selectionFlags,
-    { name: 'out', type: 'string', value: '<dir>', help: `Folder to compare with. Default: ${OUTPUT_DIR}.` },
-    { name: 'exit-code', type: 'boolean', help: 'Exit 3 when anything would change (for CI: fails when charts-out/ is stale).' },
-    { name: 'json', type: 'boolean', help: 'Print JSON (one array of changes).' },
-  ],
   run(flags, io) {
     const result = renderFleet(io.root, selection(flags));
     if (reportFindings(result.findings, io, 'nothing to compare')) return 1;

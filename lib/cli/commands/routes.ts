@@ -1,6 +1,6 @@
 import { renderFleet } from '../../pipeline';
 import type { ResolvedService, RouteStage } from '../../values/model';
-import { Command, reportFindings, selection, selectionFlags } from '../command';
+import { Command, reportFindings, selection } from '../command';
 
 interface RouteRow {
   readonly cluster: string;
@@ -15,9 +15,6 @@ interface RouteRow {
 }
 
 export const routes: Command = {
-  name: 'routes',
-  summary: 'Print who goes where, per host and path: pinned organizations and users first, then the weighted split.',
-  flags: [...selectionFlags, { name: 'json', type: 'boolean', help: 'Print JSON (one array of routes) instead of a table.' }],
   run(flags, io) {
     const result = renderFleet(io.root, selection(flags));
     if (reportFindings(result.findings, io, 'fix them to see the routes')) return 1;

@@ -2,9 +2,6 @@ import { RULES } from '../../validate/catalog';
 import type { Command } from '../command';
 
 export const rules: Command = {
-  name: 'rules',
-  summary: 'List the platform rules: id, severity, whether a service may waive it, and what it demands.',
-  flags: [{ name: 'json', type: 'boolean', help: 'Print JSON instead of a table.' }],
   run(flags, io) {
     if (flags.json) {
       io.out(JSON.stringify(RULES, null, 2));

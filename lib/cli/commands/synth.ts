@@ -1,12 +1,9 @@
 import * as path from 'node:path';
 import { renderFleetOutput } from '../../parallel';
 import { writeOutputs } from '../../write';
-import { Command, OUTPUT_DIR, reportFindings, selection, selectionFlags } from '../command';
+import { Command, OUTPUT_DIR, reportFindings, selection } from '../command';
 
 export const synth: Command = {
-  name: 'synth',
-  summary: 'Render, check and write charts-out/<cluster>/<service>.k8s.yaml. Writes nothing if any check fails.',
-  flags: [...selectionFlags, { name: 'out', type: 'string', value: '<dir>', help: `Output folder. Default: ${OUTPUT_DIR} (or $CDK8S_OUTDIR when cdk8s synth runs it).` }],
   async run(flags, io) {
     const result = await renderFleetOutput(io.root, selection(flags));
     if (reportFindings(result.findings, io)) return 1;

@@ -1,10 +1,7 @@
 import { renderFleet } from '../../pipeline';
-import { Command, reportFindings, selection, selectionFlags } from '../command';
+import { Command, reportFindings, selection } from '../command';
 
 export const validate: Command = {
-  name: 'validate',
-  summary: 'Run every check of synth without writing anything. Exit 1 when a check fails.',
-  flags: selectionFlags,
   run(flags, io) {
     const result = renderFleet(io.root, selection(flags));
     if (reportFindings(result.findings, io, 'see the lines above')) return 1;
