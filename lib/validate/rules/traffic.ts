@@ -65,25 +65,33 @@ function checkHostClaims(view: ClusterView): void {
     if (!route) continue;
     for (const path of route.paths) claims.push({ host: route.host, path, at: vs, route: route.name });
   }
-  // Only claims on the same host can collide: compare within each host.
-  const byHost = new Map<string, typeof claims>();
+  // Index claims by host and path: a claim collides with the same path or with one of its
+  // segment prefixes (`/api` covers `/api/notes`), so lookups replace comparing every pair.
+  const byPath = new Map<string, typeof claims>();
+  const key = (host: string, path: string) => `${host} ${path}`;
   for (const claim of claims) {
-    const list = byHost.get(claim.host);
+    const k = key(claim.host, normalize(claim.path));
+    const list = byPath.get(k);
     if (list) list.push(claim);
-    else byHost.set(claim.host, [claim]);
+    else byPath.set(k, [claim]);
   }
+  const report = (claim: (typeof claims)[number], other: (typeof claims)[number], same: boolean) =>
+    view.report(
+      claim.at,
+      'FC-ROUTE-003',
+      formatPath(['routes', claim.route, 'paths']),
+      `expected a host and path prefix no other service claims, got ${claim.host}${claim.path}, which ${same ? 'is also claimed' : `overlaps ${other.host}${other.path}`} by ${other.at.file.service.file} (routes.${other.route}); choose another host or path`,
+    );
   for (const claim of claims) {
-    for (const other of byHost.get(claim.host)!) {
-      if (other.at.file === claim.at.file) continue;
-      const same = normalize(claim.path) === normalize(other.path);
-      const nested = !same && (isUnder(claim.path, other.path) || isUnder(other.path, claim.path));
-      if (!same && !nested) continue;
-      view.report(
-        claim.at,
-        'FC-ROUTE-003',
-        formatPath(['routes', claim.route, 'paths']),
-        `expected a host and path prefix no other service claims, got ${claim.host}${claim.path}, which ${same ? 'is also claimed' : `overlaps ${other.host}${other.path}`} by ${other.at.file.service.file} (routes.${other.route}); choose another host or path`,
-      );
+    const path = normalize(claim.path);
+    for (const other of byPath.get(key(claim.host, path)) ?? []) if (other.at.file !== claim.at.file) report(claim, other, true);
+    // Each nested pair is found once, from the inner claim, and reported on both.
+    for (const prefix of segmentPrefixes(path)) {
+      for (const other of byPath.get(key(claim.host, prefix)) ?? []) {
+        if (other.at.file === claim.at.file) continue;
+        report(claim, other, false);
+        report(other, claim, false);
+      }
     }
   }
 }
@@ -92,11 +100,12 @@ function normalize(path: string): string {
   return path.length > 1 ? path.replace(/\/+$/, '') : path;
 }
 
-/** Whether `inner` lies under prefix `outer` on a segment boundary (`/api` covers `/api/notes`). */
-function isUnder(inner: string, outer: string): boolean {
-  const o = normalize(outer);
-  const i = normalize(inner);
-  return o === '/' || i.startsWith(`${o}/`);
+/** The shorter prefixes a path lies under on segment boundaries: `/api/notes` → `/`, `/api`. */
+function segmentPrefixes(path: string): string[] {
+  if (path === '/') return [];
+  const prefixes = ['/'];
+  for (let i = path.indexOf('/', 1); i > 0; i = path.indexOf('/', i + 1)) prefixes.push(path.slice(0, i));
+  return prefixes;
 }
 
 /** FC-ROUTE-004: callers name services that exist on this cluster. */
