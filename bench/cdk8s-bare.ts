@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
+import { DEFAULTS } from '../lib/values/defaults';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../lib/imports/authorizationpolicy-security.istio.io';
 import { DestinationRule } from '../lib/imports/destinationrule-networking.istio.io';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../lib/imports/peerauthentication-security.istio.io';
@@ -78,27 +79,8 @@ interface RefService {
   overrides?: Record<string, Partial<RefService>>;
 }
 
-const D = {
-  tier: 'standard',
-  replicas: 2,
-  cpu: '100m',
-  memory: '256Mi',
-  maxSurge: '25%',
-  minReadySeconds: 10,
-  progressDeadlineSeconds: 600,
-  revisionHistoryLimit: 5,
-  preStopSeconds: 10,
-  terminationGracePeriodSeconds: 45,
-  runAsUser: 10001,
-  tmpSize: '64Mi',
-  pdbMaxUnavailable: 1,
-  probe: { periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3, initialDelaySeconds: 0 },
-  livenessFailureThreshold: 6,
-  canarySteps: [5, 15, 25, 50, 100],
-  routeTimeout: '15s',
-  routePaths: ['/'],
-  retries: { attempts: 2, perTryTimeout: '5s', retryOn: 'connect-failure,refused-stream,unavailable,cancelled' },
-} as const;
+/** fleetchart's defaults, from their one place: the baseline must render the same objects. */
+const D = DEFAULTS;
 
 type Track = 'stable' | 'canary';
 interface Stage {
