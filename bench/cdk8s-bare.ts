@@ -105,7 +105,7 @@ function bucketRegex(weight: number): string {
 
 /** The canary's share of unpinned traffic. */
 function canaryWeight(canary: RefCanary): number {
-  return canary.step !== undefined ? (canary.steps ?? D.canarySteps)[canary.step] : (canary.weight ?? 0);
+  return canary.step !== undefined ? (canary.steps ?? D.rolloutSteps)[canary.step] : (canary.weight ?? 0);
 }
 
 /** Routing stages: held orgs, pinned orgs, pinned users, org buckets, then the weighted split. */

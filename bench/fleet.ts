@@ -38,8 +38,16 @@ export interface SyntheticProcess {
   readonly env?: Record<string, string>;
 }
 
-/** A canary release: by step into `steps` (default [5, 15, 25, 50, 100]) or by weight. */
-export interface SyntheticCanary {
+/** A rollout: by step into `steps` (default [5, 15, 25, 50, 100]) or by weight. */
+export interface SyntheticRollout {
+  readonly version: string;
+  readonly step?: number;
+  readonly weight?: number;
+  readonly steps?: number[];
+}
+
+/** How the generator draws a release: a new version with the organizations and users pinned to it. */
+interface SyntheticCanary {
   readonly version: string;
   readonly step?: number;
   readonly weight?: number;
@@ -62,8 +70,8 @@ export interface SyntheticOverride {
   readonly processes?: Record<string, { replicas?: number }>;
   readonly env?: Record<string, string>;
   readonly identity?: { azureClientId: string };
-  /** A canary tried on some clusters first (never a zero value: Helm's mergeOverwrite skips those). */
-  readonly release?: { canary: SyntheticCanary };
+  /** A rollout tried on some clusters first (never a zero value: Helm's mergeOverwrite skips those). */
+  readonly release?: { rollout: SyntheticRollout; orgs?: Record<string, string> };
 }
 
 export interface SyntheticService {
@@ -71,7 +79,7 @@ export interface SyntheticService {
   readonly team: string;
   readonly tier?: 'critical' | 'standard' | 'batch';
   readonly image: string;
-  readonly release: { stable: string; canary?: SyntheticCanary; holdOrgs?: string[] };
+  readonly release: { default: string; rollout?: SyntheticRollout; orgs?: Record<string, string>; users?: Record<string, string> };
   /** External routes; hosts and paths are unique per service, so no two services claim one. */
   readonly routes?: Record<string, SyntheticRoute>;
   /** Callers name services of lower index, which every fleet that holds this service has. */
@@ -180,13 +188,16 @@ export function syntheticService(i: number): SyntheticService {
   const patch = Math.floor(random() * 20);
   // Traffic features draw from a stream of their own, so the mix above stays as it was.
   const traffic = syntheticTraffic(i, name, processes, `2026.${month}.${patch + 1}`);
-  if (traffic.stageCanary) clusters['stage-*'] = { ...clusters['stage-*'], release: { canary: traffic.stageCanary } };
+  if (traffic.stageCanary) clusters['stage-*'] = { ...clusters['stage-*'], release: { rollout: rolloutOf(traffic.stageCanary), orgs: pinsTo(traffic.stageCanary.orgs, traffic.stageCanary.version) } };
+  const stable = `2026.${month}.${patch}`;
+  const canary = traffic.canary;
+  const orgs = { ...pinsTo(traffic.holdOrgs, stable), ...pinsTo(canary?.orgs, canary?.version ?? '') };
   return {
     name,
     team,
     tier,
     image: `europe-docker.pkg.dev/acme-care/apps/${name}`,
-    release: { stable: `2026.${month}.${patch}`, canary: traffic.canary, holdOrgs: traffic.holdOrgs },
+    release: { default: stable, rollout: canary && rolloutOf(canary), orgs: Object.keys(orgs).length ? orgs : undefined, users: pinsTo(canary?.users, canary?.version ?? '') },
     routes: traffic.routes,
     callers: traffic.callers,
     egress: traffic.egress,
@@ -196,6 +207,15 @@ export function syntheticService(i: number): SyntheticService {
     identity,
     clusters: Object.keys(clusters).length ? clusters : undefined,
   };
+}
+
+function rolloutOf(canary: SyntheticCanary): SyntheticRollout {
+  return { version: canary.version, step: canary.step, weight: canary.weight, steps: canary.steps };
+}
+
+/** Pins of these ids to a version (holds are pins to the default), or undefined for none. */
+function pinsTo(ids: string[] | undefined, version: string): Record<string, string> | undefined {
+  return ids?.length ? Object.fromEntries(ids.map((id) => [id, version])) : undefined;
 }
 
 /** The name of service i: the first two draws of its stream, so other services can name it. */

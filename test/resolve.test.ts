@@ -14,7 +14,7 @@ function parse(values: Record<string, unknown>): ParsedWithOverrides {
     name: 'notes-api',
     team: 'care-records',
     image: 'europe-docker.pkg.dev/acme-care/apps/notes-api',
-    release: { stable: '1.0.0' },
+    release: { default: '1.0.0' },
     processes: { web: { ports: [{ name: 'http', port: 8080 }] } },
     ...values,
   }) as ParsedWithOverrides;
@@ -34,7 +34,7 @@ describe('resolve: defaults', () => {
     const web = service.processes[0];
     assert.equal(service.tier, DEFAULTS.tier);
     assert.equal(service.priorityClassName, 'care-standard');
-    assert.equal(web.tracks[0].replicas, DEFAULTS.replicas);
+    assert.equal(web.deployments[0].replicas, DEFAULTS.replicas);
     assert.deepEqual(web.container.requests, { cpu: DEFAULTS.cpu, memory: DEFAULTS.memory });
     assert.equal(web.container.limits.memory, DEFAULTS.memory, 'memory limit defaults to the request');
     assert.equal(web.container.limits.cpu, undefined, 'no CPU limit by default');
@@ -93,7 +93,7 @@ describe('resolve: defaults', () => {
 
   it('labels digests in a form Kubernetes accepts as a label value', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
-    const track = resolve({ release: { stable: digest } }).service!.processes[0].tracks[0];
+    const track = resolve({ release: { default: digest } }).service!.processes[0].deployments[0];
     assert.equal(track.image, `europe-docker.pkg.dev/acme-care/apps/notes-api@${digest}`);
     assert.equal(track.podLabels['app.kubernetes.io/version'], 'sha256-aaaaaaaaaaaa');
   });
@@ -163,7 +163,7 @@ describe('resolve: workload identity per provider', () => {
       'azure.workload.identity/client-id': '0f5c2a7e-8d41-4b6f-a3e9-71c5d2b8e604',
       'azure.workload.identity/tenant-id': '4d6a8f0e-2c1b-4e7a-9f3d-5b8c2a1e7d40',
     });
-    assert.equal(service.processes[0].tracks[0].podLabels['azure.workload.identity/use'], 'true');
+    assert.equal(service.processes[0].deployments[0].podLabels['azure.workload.identity/use'], 'true');
   });
 
   it('requires an AKS client id when identity is on for an AKS cluster', () => {

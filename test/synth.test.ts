@@ -89,13 +89,13 @@ describe('synth: writing', () => {
 
   it('reports the problems of every file at once', async () => {
     const root = fleet({
-      'apps/one/values.ts': valuesFile(`{ name: 'one', team: 't', image: 'r.io/a/one', release: { stable: 'latest' }, processes: { web: {} } }`),
+      'apps/one/values.ts': valuesFile(`{ name: 'one', team: 't', image: 'r.io/a/one', release: { default: 'latest' }, processes: { web: {} } }`),
       'apps/two/values.ts': `throw new Error('syntax is fine, logic is not');\n`,
     });
     const result = await runCli(root, ['validate']);
     assert.equal(result.code, 1);
     assert.deepEqual(result.err, [
-      `apps/one/values.ts: release.stable: expected a pinned version such as '2026.11.3' (the tag you tested), got 'latest'`,
+      `apps/one/values.ts: release.default: expected a pinned version such as '2026.11.3' (the tag you tested), got 'latest'`,
       `apps/two/values.ts: expected a module that loads, but it threw: syntax is fine, logic is not; fix that line (run 'node --require tsx/cjs apps/two/values.ts' to see the stack)`,
       '2 problems found; see the lines above.',
     ]);
@@ -152,12 +152,12 @@ describe('fleetchart diff', () => {
     await runCli(root, ['synth']);
     assert.deepEqual((await runCli(root, ['diff', '--exit-code'])).out, ['no changes']);
     const file = path.join(root, 'apps', 'resident-preferences', 'values.ts');
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace("stable: '1.14.2'", "stable: '1.15.0'"));
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace("memory: '128Mi'", "memory: '192Mi'"));
     const before = out(root);
     const result = await runCli(root, ['diff', '--exit-code', '--cluster', 'stage-eu']);
     assert.equal(result.code, 3);
     assert.deepEqual(result.out, [
-      'changed  stage-eu/resident-preferences.k8s.yaml  Deployment resident-preferences/resident-preferences-web: metadata.labels.app.kubernetes.io/version, metadata.labels.version, spec.template.metadata.labels.app.kubernetes.io/version, spec.template.metadata.labels.version, spec.template.spec.containers[0].image',
+      'changed  stage-eu/resident-preferences.k8s.yaml  Deployment resident-preferences/resident-preferences-web-1-14-2: spec.template.spec.containers[0].resources.limits.memory, spec.template.spec.containers[0].resources.requests.memory',
       '1 object changes in 1 files',
     ]);
     assert.deepEqual(out(root), before, 'diff writes nothing');

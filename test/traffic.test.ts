@@ -3,106 +3,123 @@ import { describe, it } from 'node:test';
 import { formatFinding } from '../lib/findings';
 import { ClusterView } from '../lib/validate/context';
 import { checkTraffic } from '../lib/validate/rules/traffic';
-import { bucketRegex, canaryReplicas } from '../lib/values/traffic';
+import { bucketRegex, parseBucket } from '../lib/values/release';
 import { GKE_PROD, GKE_STAGE } from './support/clusters';
 import { baseValues, byName, renderValues, resolveValues } from './support/render';
 import type { RenderedFile } from '../lib/pipeline';
 import { REPO, runCli } from './support/fleet';
 
 const FILE = 'apps/patient-notes/values.ts';
-const withCanary = (canary: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+/** Three live versions: oak-lodge held on 2026.11.2, 2026.11.3 the default, 2026.11.4 rolling out. */
+const threeVersions = (rollout: Record<string, unknown> = { step: 1 }, extra: Record<string, unknown> = {}) => ({
   ...baseValues(),
-  release: { stable: '2026.11.3', canary: { version: '2026.11.4', ...canary }, ...extra },
+  release: {
+    versions: ['2026.11.2', '2026.11.3', '2026.11.4'],
+    default: '2026.11.3',
+    rollout: { version: '2026.11.4', ...rollout },
+    orgs: { 'oak-lodge': '2026.11.2', 'st-marys': '2026.11.4' },
+    users: { 'qa.lead@acme-care.example': '2026.11.4' },
+    ...extra,
+  },
 });
 const lines = (values: Record<string, unknown>) => resolveValues(values).findings.map(formatFinding);
 
-describe('canary: tracks', () => {
-  it('runs a canary Deployment per process beside stable, behind the same Service', () => {
-    const docs = byName(renderValues(withCanary({ weight: 25 })));
-    const stable = docs.get('Deployment/patient-notes-web');
-    const canary = docs.get('Deployment/patient-notes-web-canary');
-    assert.equal(stable.spec.template.metadata.labels.track, 'stable');
-    assert.equal(canary.spec.template.metadata.labels.track, 'canary');
-    assert.equal(canary.spec.template.metadata.labels.version, '2026.11.4');
-    assert.equal(canary.spec.template.spec.containers[0].image, 'europe-docker.pkg.dev/acme-care/apps/patient-notes:2026.11.4');
-    assert.deepEqual(canary.spec.selector.matchLabels, { 'app.kubernetes.io/name': 'patient-notes', 'app.kubernetes.io/component': 'web', track: 'canary' });
+describe('release: Deployments per version', () => {
+  it('runs a Deployment per live version behind the one Service, selected by its version', () => {
+    const docs = byName(renderValues(threeVersions()));
+    for (const [id, version] of [['2026-11-2', '2026.11.2'], ['2026-11-3', '2026.11.3'], ['2026-11-4', '2026.11.4']]) {
+      const deployment = docs.get(`Deployment/patient-notes-web-${id}`);
+      assert.equal(deployment.spec.template.metadata.labels.version, version);
+      assert.equal(deployment.spec.template.spec.containers[0].image, `europe-docker.pkg.dev/acme-care/apps/patient-notes:${version}`);
+      assert.deepEqual(deployment.spec.selector.matchLabels, { 'app.kubernetes.io/name': 'patient-notes', 'app.kubernetes.io/component': 'web', version });
+    }
     assert.deepEqual(docs.get('Service/patient-notes-web').spec.selector, { 'app.kubernetes.io/name': 'patient-notes', 'app.kubernetes.io/component': 'web' });
-    assert.deepEqual(docs.get('PodDisruptionBudget/patient-notes-web').spec.selector.matchLabels, { 'app.kubernetes.io/name': 'patient-notes', 'app.kubernetes.io/component': 'web' }, 'one budget across both tracks');
+    assert.deepEqual(docs.get('PodDisruptionBudget/patient-notes-web').spec.selector.matchLabels, { 'app.kubernetes.io/name': 'patient-notes', 'app.kubernetes.io/component': 'web' }, 'one budget across the versions');
   });
 
-  it('sizes the canary for its share, never below 2 serving pods in prod, never above stable', () => {
-    assert.equal(canaryReplicas(3, 5, true), 2);
-    assert.equal(canaryReplicas(10, 50, true), 5);
-    assert.equal(canaryReplicas(3, 100, true), 3);
-    assert.equal(canaryReplicas(4, 0, false), 1);
-    assert.equal(canaryReplicas(1, 100, true), 1);
-    assert.equal(byName(renderValues(withCanary({ weight: 50 }))).get('Deployment/patient-notes-web-canary').spec.replicas, 2);
+  it('sizes versions: the default and versions with pinned organizations in full, the rollout by its share, others at the floor', () => {
+    const replicas = (values: Record<string, unknown>, cluster = GKE_PROD) =>
+      Object.fromEntries(resolveValues(values, cluster).service!.processes[0].deployments.map((d) => [d.version, d.replicas]));
+    const onlyUsers = { orgs: { 'oak-lodge': '2026.11.2' } };
+    assert.deepEqual(replicas(threeVersions({ step: 0 }, onlyUsers)), { '2026.11.2': 3, '2026.11.3': 3, '2026.11.4': 2 });
+    assert.deepEqual(replicas(threeVersions({ step: 3 }, onlyUsers)), { '2026.11.2': 3, '2026.11.3': 3, '2026.11.4': 2 });
+    assert.deepEqual(replicas(threeVersions({ step: 4 }, onlyUsers)), { '2026.11.2': 3, '2026.11.3': 3, '2026.11.4': 3 });
+    assert.deepEqual(replicas(threeVersions({ step: 4, rollback: true }, onlyUsers)), { '2026.11.2': 3, '2026.11.3': 3, '2026.11.4': 2 });
+    assert.deepEqual(replicas(threeVersions({ step: 0 }, { orgs: {} }), GKE_STAGE), { '2026.11.2': 1, '2026.11.3': 3, '2026.11.4': 1 });
+    assert.deepEqual(replicas(threeVersions({ step: 0 })), { '2026.11.2': 3, '2026.11.3': 3, '2026.11.4': 3 }, 'st-marys is pinned to the rollout version');
   });
 
-  it('leaves helper processes with their own image out of the canary', () => {
-    const values = withCanary({ weight: 5 });
+  it('leaves helper processes with their own image outside the release', () => {
+    const values = threeVersions();
     (values as any).processes.proxy = { image: 'docker.io/envoyproxy/envoy:v1.31.2', ports: [{ name: 'admin', port: 9901 }] };
     const docs = byName(renderValues(values));
-    assert.ok(docs.has('Deployment/patient-notes-proxy'));
-    assert.ok(!docs.has('Deployment/patient-notes-proxy-canary'));
+    assert.deepEqual([...docs.keys()].filter((k) => k.startsWith('Deployment/patient-notes-proxy')), ['Deployment/patient-notes-proxy']);
+    assert.equal(docs.get('DestinationRule/patient-notes-proxy').spec.subsets, undefined);
+    assert.deepEqual(docs.get('VirtualService/patient-notes-proxy').spec.http.map((h: any) => h.route), [[{ destination: { host: 'patient-notes-proxy.patient-notes.svc.cluster.local' } }]]);
   });
 
   it('advances by step through the default steps', () => {
-    const weights = [0, 1, 2, 3, 4].map((step) => resolveValues(withCanary({ step })).service!.traffic.canary!.weight);
+    const weights = [0, 1, 2, 3, 4].map((step) => resolveValues(threeVersions({ step })).service!.traffic.release.rollout!.weight);
     assert.deepEqual(weights, [5, 15, 25, 50, 100]);
-    assert.equal(resolveValues(withCanary({ step: 1, steps: [10, 30, 100] })).service!.traffic.canary!.weight, 30);
+    assert.equal(resolveValues(threeVersions({ step: 1, steps: [10, 30, 100] })).service!.traffic.release.rollout!.weight, 30);
   });
 });
 
-describe('canary: routing stages', () => {
-  const stages = (values: Record<string, unknown>) => resolveValues(values).service!.traffic.stages.map((s) => s.description);
+describe('release: routing rules', () => {
+  const rules = (values: Record<string, unknown>) => resolveValues(values).service!.traffic.rules.map((r) => r.description);
 
-  it('sends everything to stable without a canary', () => {
-    assert.deepEqual(stages(baseValues()), ['all requests → stable']);
+  it('sends everyone to the default without a rollout', () => {
+    assert.deepEqual(rules(baseValues()), ['everyone → 2026.11.3 (default)']);
   });
 
-  it('evaluates held organizations, pinned organizations, pinned users, then buckets, then the weighted split', () => {
-    assert.deepEqual(stages(withCanary({ weight: 15, orgs: ['st-marys'], users: ['qa.lead@acme-care.example'] }, { holdOrgs: ['oak-lodge'] })), [
-      'orgs oak-lodge (held) → stable',
-      'orgs st-marys → canary',
-      'users qa.lead@acme-care.example → canary',
-      'org buckets 0–14 → canary',
-      'org buckets 15–99 → stable',
-      'other requests → 85% stable, 15% canary',
+  it('evaluates pinned users, pinned and held organizations, the rollout buckets, then the default', () => {
+    assert.deepEqual(rules(threeVersions()), [
+      'users qa.lead@acme-care.example → 2026.11.4 (pinned user)',
+      'orgs oak-lodge → 2026.11.2 (held)',
+      'orgs st-marys → 2026.11.4 (pinned)',
+      'org buckets 0–14 → 2026.11.4 (rollout step 1 of [5, 15, 25, 50, 100]: 15%)',
+      'everyone else → 2026.11.3 (default)',
     ]);
   });
 
-  it('at weight 0 (the rollback) routes all unpinned traffic to stable and none to the canary', () => {
-    const traffic = resolveValues(withCanary({ weight: 0, orgs: ['st-marys'] })).service!.traffic;
-    assert.deepEqual(traffic.stages.at(-1)!.destinations, [{ track: 'stable', weight: 100 }]);
-    assert.deepEqual(traffic.stages.map((s) => s.name), ['canary-orgs', 'weighted']);
+  it('under rollback sends every organization that is not pinned to the default, and keeps the pins', () => {
+    assert.deepEqual(rules(threeVersions({ step: 3, rollback: true })).slice(-2), ['orgs st-marys → 2026.11.4 (pinned)', 'everyone else → 2026.11.3 (default; rollback of 2026.11.4)']);
+    assert.deepEqual(rules(threeVersions({ weight: 0 })).slice(-1), ['everyone else → 2026.11.3 (default; 2026.11.4 at 0%)']);
   });
 
-  it('at 100% keeps held organizations on stable', () => {
-    assert.deepEqual(stages(withCanary({ weight: 100 }, { holdOrgs: ['oak-lodge'] })), ['orgs oak-lodge (held) → stable', 'other requests → 100% canary']);
-  });
-
-  it('selects exactly the buckets below the weight, for every weight', () => {
-    for (let weight = 1; weight <= 99; weight++) {
+  it('selects exactly the buckets below the weight, for every weight, with any leading zeros', () => {
+    for (let weight = 1; weight <= 100; weight++) {
       const regex = new RegExp(bucketRegex(weight));
-      for (let bucket = 0; bucket <= 99; bucket++) assert.equal(regex.test(String(bucket)), bucket < weight, `weight ${weight}, bucket ${bucket}`);
-      assert.equal(regex.test('007'), false);
+      for (let bucket = 0; bucket <= 99; bucket++) {
+        for (const written of [String(bucket), `0${bucket}`, `00${bucket}`]) assert.equal(regex.test(written), bucket < weight, `weight ${weight}, bucket '${written}'`);
+      }
+      for (const junk of ['100', '0100', '-1', '1e1', '', ' 5', 'x']) assert.equal(regex.test(junk), false, `weight ${weight}, '${junk}'`);
+    }
+  });
+
+  it('reads a bucket header exactly as the regexes do', () => {
+    const values = Array.from({ length: 10_000 }, (_, i) => String(i)).flatMap((n) => [n, `0${n}`]);
+    for (const weight of [1, 5, 15, 50, 100]) {
+      const regex = new RegExp(bucketRegex(weight));
+      for (const value of values) assert.equal(regex.test(value), (parseBucket(value) ?? 100) < weight, value);
     }
   });
 });
 
 describe('traffic: rendered mesh objects', () => {
-  const file = renderValues(withCanary({ weight: 15, orgs: ['st-marys'] }, { holdOrgs: ['oak-lodge'] }));
+  const file = renderValues(threeVersions());
   const docs = byName(file);
 
-  it('defines both subsets always and orders the DestinationRule before the VirtualServices', () => {
+  it('defines a subset per live version, selected by the version label, and orders the DestinationRule before the VirtualServices', () => {
     const kinds = file.documents.map((d) => d.kind);
     assert.ok(kinds.indexOf('DestinationRule') < kinds.indexOf('VirtualService'));
     const dr = docs.get('DestinationRule/patient-notes-web');
     assert.equal(dr.apiVersion, 'networking.istio.io/v1');
-    assert.deepEqual(dr.spec.subsets, [{ name: 'stable', labels: { track: 'stable' } }, { name: 'canary', labels: { track: 'canary' } }]);
-    const withoutCanary = byName(renderValues(baseValues())).get('DestinationRule/patient-notes-web');
-    assert.deepEqual(withoutCanary.spec.subsets, dr.spec.subsets, 'removing a canary removes its routes, never its subset');
+    assert.deepEqual(dr.spec.subsets, [
+      { name: '2026-11-2', labels: { version: '2026.11.2' } },
+      { name: '2026-11-3', labels: { version: '2026.11.3' } },
+      { name: '2026-11-4', labels: { version: '2026.11.4' } },
+    ]);
   });
 
   it('sets connection pool and outlier detection defaults', () => {
@@ -111,20 +128,14 @@ describe('traffic: rendered mesh objects', () => {
     assert.deepEqual(policy.connectionPool.tcp, { maxConnections: 1024, connectTimeout: '2s' });
   });
 
-  it('routes in-cluster callers through a mesh VirtualService with the same stages', () => {
+  it('routes in-cluster callers through a mesh VirtualService with the same rules, by header only, one destination each', () => {
     const vs = docs.get('VirtualService/patient-notes-web');
     assert.equal(vs.apiVersion, 'networking.istio.io/v1');
     assert.deepEqual(vs.spec.gateways, ['mesh']);
     assert.deepEqual(vs.spec.hosts, ['patient-notes-web.patient-notes.svc.cluster.local']);
-    assert.deepEqual(vs.spec.http.map((h: any) => h.name), ['hold-orgs', 'canary-orgs', 'canary-buckets', 'stable-buckets', 'weighted']);
-    assert.deepEqual(vs.spec.http[1].match, [
-      { headers: { 'x-care-org': { regex: '^(st-marys)$' } } },
-      { headers: { cookie: { regex: '^(.*;\\s*)?care_org=(st-marys)(;.*)?$' } }, withoutHeaders: { 'x-care-org': { regex: '.*' } } },
-    ]);
-    assert.deepEqual(vs.spec.http.at(-1).route, [
-      { destination: { host: 'patient-notes-web.patient-notes.svc.cluster.local', subset: 'stable' }, weight: 85 },
-      { destination: { host: 'patient-notes-web.patient-notes.svc.cluster.local', subset: 'canary' }, weight: 15 },
-    ]);
+    assert.deepEqual(vs.spec.http.map((h: any) => h.name), ['users-2026-11-4', 'orgs-2026-11-2', 'orgs-2026-11-4', 'rollout', 'default']);
+    assert.deepEqual(vs.spec.http[1].match, [{ headers: { 'x-care-org': { exact: 'oak-lodge' } } }]);
+    assert.deepEqual(vs.spec.http.at(-1).route, [{ destination: { host: 'patient-notes-web.patient-notes.svc.cluster.local', subset: '2026-11-3' } }]);
     assert.equal(vs.spec.http.at(-1).match, undefined);
   });
 
@@ -155,11 +166,11 @@ describe('traffic: external routes', () => {
 
   it('matches the path prefixes and applies timeout, retries and CORS', () => {
     const http = docs.get('VirtualService/patient-notes-ingress-api').spec.http[0];
-    assert.deepEqual(http.match, [{ uri: { prefix: '/api/notes' } }, { uri: { prefix: '/api/attachments' } }]);
+    assert.deepEqual(http.match, [{ uri: { exact: '/api/notes' } }, { uri: { prefix: '/api/notes/' } }, { uri: { exact: '/api/attachments' } }, { uri: { prefix: '/api/attachments/' } }]);
     assert.equal(http.timeout, '10s');
     assert.deepEqual(http.retries, { attempts: 3, perTryTimeout: '2s', retryOn: 'connect-failure,refused-stream,unavailable,cancelled' });
     assert.deepEqual(http.corsPolicy, { allowOrigins: [{ exact: 'https://app.care.example.com' }], allowMethods: ['GET', 'POST'] });
-    assert.deepEqual(http.route, [{ destination: { host: 'patient-notes-web.patient-notes.svc.cluster.local', port: { number: 8080 }, subset: 'stable' }, weight: 100 }]);
+    assert.deepEqual(http.route, [{ destination: { host: 'patient-notes-web.patient-notes.svc.cluster.local', port: { number: 8080 }, subset: '2026-11-3' } }]);
   });
 
   it('uses safe defaults: path /, 15s, two retries on connection failures only, no CORS', () => {
@@ -215,24 +226,40 @@ describe('traffic: who may call', () => {
 });
 
 describe('traffic checks: values', () => {
-  it('FC-CANARY-001: traffic to a canary without a version', () => {
-    assert.deepEqual(lines({ ...baseValues(), release: { stable: '1.0.0', canary: { weight: 10 } } }), [
-      `${FILE}: release.canary.version: required when the canary receives traffic (weight 10, 0 pinned): set release.canary.version, or remove release.canary to roll back [FC-CANARY-001] (cluster prod-eu-west)`,
+  it('FC-RELEASE-001: a default or rollout version that is not live, or a rollout of the default', () => {
+    assert.deepEqual(lines({ ...baseValues(), release: { versions: ['1.0.0'], default: '1.0.1' } }), [
+      `${FILE}: release.default: expected one of release.versions ('1.0.0'), got '1.0.1'; add it to versions [FC-RELEASE-001] (cluster prod-eu-west)`,
+    ]);
+    assert.deepEqual(lines({ ...baseValues(), release: { default: '1.0.0', rollout: { version: '1.0.0', step: 0 } } }), [
+      `${FILE}: release.rollout.version: expected a version other than the default '1.0.0'; to promote it, set default and remove rollout [FC-RELEASE-001] (cluster prod-eu-west)`,
     ]);
   });
 
-  it('FC-CANARY-002: a step outside the steps', () => {
-    assert.deepEqual(lines(withCanary({ step: 5 })), [`${FILE}: release.canary.step: expected an index into steps [5, 15, 25, 50, 100] (0–4), got 5 [FC-CANARY-002] (cluster prod-eu-west)`]);
+  it('FC-RELEASE-002: a step outside the steps', () => {
+    assert.deepEqual(lines(threeVersions({ step: 5 })), [`${FILE}: release.rollout.step: expected an index into steps [5, 15, 25, 50, 100] (0–4), got 5 [FC-RELEASE-002] (cluster prod-eu-west)`]);
   });
 
-  it('FC-CANARY-003: an organization both pinned and held', () => {
-    assert.deepEqual(lines(withCanary({ weight: 5, orgs: ['oak-lodge'] }, { holdOrgs: ['oak-lodge'] })), [
-      `${FILE}: release.canary.orgs: expected 'oak-lodge' in either release.canary.orgs or release.holdOrgs, got both; an organization cannot be pinned to canary and held on stable [FC-CANARY-003] (cluster prod-eu-west)`,
+  it('FC-RELEASE-003: removing a version organizations or users are still pinned to names them', () => {
+    assert.deepEqual(lines(threeVersions({ step: 1 }, { versions: ['2026.11.3', '2026.11.4'] })), [
+      `${FILE}: release.versions: expected '2026.11.2' to stay a live version while organization oak-lodge (release.orgs) is pinned to it, found it missing; keep it live: versions: ['2026.11.3', '2026.11.4', '2026.11.2'] until they are moved [FC-RELEASE-003] (cluster prod-eu-west)`,
     ]);
   });
 
-  it('FC-CANARY-004: both weight and step', () => {
-    assert.deepEqual(lines(withCanary({ weight: 5, step: 0 })), [`${FILE}: release.canary.step: expected either weight or step, got both (weight 5, step 0); keep one [FC-CANARY-004] (cluster prod-eu-west)`]);
+  it('FC-RELEASE-004: both weight and step', () => {
+    assert.deepEqual(lines(threeVersions({ weight: 5, step: 0 })), [`${FILE}: release.rollout.step: expected either weight or step, got both (weight 5, step 0); keep one [FC-RELEASE-004] (cluster prod-eu-west)`]);
+  });
+
+  it('FC-RELEASE-005: versions that become the same name', () => {
+    assert.deepEqual(lines({ ...baseValues(), release: { versions: ['1.0.0', '1-0-0'], default: '1.0.0' } }), [
+      `${FILE}: release.versions[1]: expected versions that stay distinct as Kubernetes names and labels, got '1-0-0' and '1.0.0', which both become '1-0-0'; retag one of them [FC-RELEASE-005] (cluster prod-eu-west)`,
+    ]);
+  });
+
+  it('FC-RELEASE-006: followRollout on a process routed by organization', () => {
+    const values = { ...baseValues(), processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 3, followRollout: true } } };
+    assert.deepEqual(lines(values), [
+      `${FILE}: processes.web.followRollout: expected followRollout only on a process that cannot be routed by organization (no ports, or a tcp/tls port), got it on a process whose HTTP requests are routed by organization: it runs every live version already; remove it [FC-RELEASE-006] (cluster prod-eu-west)`,
+    ]);
   });
 
   it('FC-ROUTE-005: a route to a process that does not serve HTTP', () => {
@@ -252,23 +279,21 @@ function clusterFindings(files: RenderedFile[]): string[] {
 
 describe('traffic checks: documents of a cluster', () => {
   it('passes every example-like service', () => {
-    assert.deepEqual(clusterFindings([renderValues(withCanary({ weight: 15, orgs: ['st-marys'] }, { holdOrgs: ['oak-lodge'] }))]), []);
+    assert.deepEqual(clusterFindings([renderValues(threeVersions())]), []);
   });
 
   it('FC-ROUTE-001: weights that do not sum to 100', () => {
-    const file = renderValues(withCanary({ weight: 15 }));
+    const file = renderValues(threeVersions());
     const vs = file.documents.find((d) => d.kind === 'VirtualService') as any;
-    vs.spec.http.at(-1).route[1].weight = 10;
-    assert.deepEqual(clusterFindings([file]), [`${FILE}: processes.web: VirtualService patient-notes-web http[2] (weighted): expected destination weights that sum to 100, got 85 + 10 = 95 [FC-ROUTE-001] (cluster prod-eu-west)`]);
+    vs.spec.http.at(-1).route[0].weight = 90;
+    assert.deepEqual(clusterFindings([file]), [`${FILE}: processes.web: VirtualService patient-notes-web http[4] (default): expected destination weights that sum to 100, got 90 = 90 [FC-ROUTE-001] (cluster prod-eu-west)`]);
   });
 
   it('FC-ROUTE-002: a route to a subset without pods', () => {
-    const file = renderValues(withCanary({ weight: 15 }));
-    (file as any).documents = file.documents.filter((d) => d.metadata.name !== 'patient-notes-web-canary');
-    assert.deepEqual(clusterFindings([file]), [
-      `${FILE}: processes.web: VirtualService patient-notes-web http[0] (canary-buckets): expected a Deployment running pods for subset 'canary' of patient-notes-web.patient-notes.svc.cluster.local, found none; no request may be routed where no pod can answer [FC-ROUTE-002] (cluster prod-eu-west)`,
-      `${FILE}: processes.web: VirtualService patient-notes-web http[2] (weighted): expected a Deployment running pods for subset 'canary' of patient-notes-web.patient-notes.svc.cluster.local, found none; no request may be routed where no pod can answer [FC-ROUTE-002] (cluster prod-eu-west)`,
-    ]);
+    const file = renderValues(threeVersions());
+    (file as any).documents = file.documents.filter((d) => d.metadata.name !== 'patient-notes-web-2026-11-4');
+    assert.deepEqual(clusterFindings([file]), ['users-2026-11-4', 'orgs-2026-11-4', 'rollout'].map((name, i) =>
+      `${FILE}: processes.web: VirtualService patient-notes-web http[${[0, 2, 3][i]}] (${name}): expected a Deployment running pods for subset '2026-11-4' of patient-notes-web.patient-notes.svc.cluster.local, found none; no request may be routed where no pod can answer [FC-ROUTE-002] (cluster prod-eu-west)`));
   });
 
   it('FC-ROUTE-003: two services claiming the same host and path, naming both files', () => {
@@ -297,44 +322,71 @@ describe('traffic checks: documents of a cluster', () => {
   });
 
   it('stage clusters get the same routing', () => {
-    assert.deepEqual(renderValues(withCanary({ weight: 5 }), GKE_STAGE).documents.filter((d) => d.kind === 'VirtualService').length, 1);
+    assert.deepEqual(renderValues(threeVersions(), GKE_STAGE).documents.filter((d) => d.kind === 'VirtualService').length, 1);
   });
 });
 
 describe('fleetchart routes', () => {
-  it('prints, per host and path, the pins in order and then the weighted split', async () => {
+  it('prints the live versions, then per host and path the rules in order, then what unroutable processes run', async () => {
     const result = await runCli(REPO, ['routes', '--cluster', 'prod-eu-west', '--app', 'patient-notes']);
     assert.equal(result.code, 0);
+    const rules = [
+      '      1. users qa.lead@acme-care.example → 2026.11.4 (pinned user)',
+      '      2. orgs oak-lodge → 2026.11.2 (held)',
+      '      3. orgs st-marys → 2026.11.4 (pinned)',
+      '      4. org buckets 0–14 → 2026.11.4 (rollout step 1 of [5, 15, 25, 50, 100]: 15%)',
+      '      5. everyone else → 2026.11.3 (default)',
+    ];
     assert.deepEqual(result.out, [
       'cluster prod-eu-west',
-      '  notes.eu-west.care.example.com/api/notes  (gateway) → patient-notes-web.patient-notes.svc.cluster.local:8080   [apps/patient-notes/values.ts]',
-      '    1. orgs oak-lodge (held) → stable',
-      '    2. orgs st-marys → canary',
-      '    3. users qa.lead@acme-care.example → canary',
-      '    4. org buckets 0–14 → canary',
-      '    5. org buckets 15–99 → stable',
-      '    6. other requests → 85% stable, 15% canary',
-      '  patient-notes-web.patient-notes.svc.cluster.local  (mesh) → patient-notes-web   [apps/patient-notes/values.ts]',
-      '    1. orgs oak-lodge (held) → stable',
-      '    2. orgs st-marys → canary',
-      '    3. users qa.lead@acme-care.example → canary',
-      '    4. org buckets 0–14 → canary',
-      '    5. org buckets 15–99 → stable',
-      '    6. other requests → 85% stable, 15% canary',
+      '  patient-notes   [apps/patient-notes/values.ts]',
+      '    versions: 2026.11.2 held (orgs oak-lodge); 2026.11.3 default; 2026.11.4 rollout (orgs st-marys, users qa.lead@acme-care.example)',
+      '    notes.eu-west.care.example.com/api/notes  (gateway) → patient-notes-web.patient-notes.svc.cluster.local:8080',
+      ...rules,
+      '    patient-notes-web.patient-notes.svc.cluster.local  (mesh) → patient-notes-web',
+      ...rules,
+      "    indexer  (not routed) → runs only the default 2026.11.3 (2 pods): cannot be routed by organization (no ports), so every organization's work goes to the default; followRollout: true would run the rollout version beside it",
     ]);
+  });
+
+  it('answers --org on every cluster: the version on each route and why', async () => {
+    const held = await runCli(REPO, ['routes', '--org', 'oak-lodge', '--app', 'patient-notes', '--cluster', 'prod-eu-west']);
+    assert.deepEqual(held.out, [
+      'versions for organization oak-lodge',
+      '',
+      'cluster prod-eu-west',
+      '  notes.eu-west.care.example.com/api/notes  (gateway) → 2026.11.2: organization oak-lodge is held on 2026.11.2 (release.orgs)',
+      '  patient-notes-web.patient-notes.svc.cluster.local  (mesh) → 2026.11.2: organization oak-lodge is held on 2026.11.2 (release.orgs)',
+      "  indexer  (not routed) → 2026.11.3: runs only the default 2026.11.3 (2 pods): cannot be routed by organization (no ports), so every organization's work goes to the default; followRollout: true would run the rollout version beside it",
+    ]);
+    const unknownBucket = await runCli(REPO, ['routes', '--org', 'new-org', '--app', 'patient-notes', '--cluster', 'stage-eu']);
+    assert.match(unknownBucket.out[3], /→ 2026\.11\.4 or 2026\.11\.3: 2026\.11\.4 if new-org's bucket is below 15, else the default 2026\.11\.3 \(give --bucket\)$/);
+    const bucket = await runCli(REPO, ['routes', '--org', 'new-org', '--bucket', '07', '--app', 'patient-notes', '--cluster', 'stage-eu', '--json']);
+    const rows = JSON.parse(bucket.out.join('\n'));
+    assert.deepEqual(rows.map((r: any) => [r.via, r.version, r.reason]), [['gateway', '2026.11.4', 'bucket'], ['mesh', '2026.11.4', 'bucket'], ['none', '2026.11.3', 'default-only']]);
+    const user = await runCli(REPO, ['routes', '--org', 'oak-lodge', '--user', 'qa.lead@acme-care.example', '--app', 'patient-notes', '--cluster', 'stage-eu', '--json']);
+    assert.deepEqual(JSON.parse(user.out.join('\n')).map((r: any) => r.reason), ['pinned-user', 'pinned-user', 'default-only']);
+  });
+
+  it('refuses a bucket that is not one', async () => {
+    const result = await runCli(REPO, ['routes', '--org', 'x', '--bucket', '100']);
+    assert.equal(result.code, 2);
+    assert.deepEqual(result.err, [`fleetchart routes: --bucket: expected an organization bucket 0–99, got '100'`]);
   });
 
   it('prints the same as JSON for tools', async () => {
     const rows = JSON.parse((await runCli(REPO, ['routes', '--json', '--app', 'resident-preferences', '--cluster', 'stage-eu'])).out.join('\n'));
-    assert.deepEqual(rows[0], {
+    assert.deepEqual(rows[0].versions, [{ version: '1.14.2', role: 'default', orgs: [], users: [] }]);
+    assert.deepEqual(rows[0].routes[0], {
       cluster: 'stage-eu',
       service: 'resident-preferences',
       file: 'apps/resident-preferences/values.ts',
-      stages: [{ name: 'weighted', rule: 'all requests → stable', destinations: [{ track: 'stable', weight: 100 }] }],
       host: 'preferences.stage.care.example.com',
       path: '/',
       via: 'gateway',
       destination: 'resident-preferences-web.resident-preferences.svc.cluster.local:3000',
+      process: 'web',
+      rules: [{ name: 'default', rule: 'everyone → 1.14.2 (default)', version: '1.14.2' }],
     });
   });
 });

@@ -58,10 +58,10 @@ class Docs {
     return found;
   }
   /** The pod spec of a Deployment. */
-  pod(name = 'notes-web'): any {
+  pod(name = 'notes-web-2026-11-3'): any {
     return this.get('Deployment', name).spec.template.spec;
   }
-  container(name = 'notes-web'): any {
+  container(name = 'notes-web-2026-11-3'): any {
     return this.pod(name).containers[0];
   }
   add(file: 'notes' | 'events', doc: Record<string, unknown>): void {
@@ -103,8 +103,8 @@ describe('validate: a well-formed fleet', () => {
 describe('validate: schemas (FC-SCHEMA-001, FC-SCHEMA-002)', () => {
   it('rejects an unknown field with a suggestion', () => {
     same(
-      lines((d) => (d.get('Deployment', 'notes-web').spec.replica = 3)),
-      [at('processes.web', "Deployment notes-web spec.replica: unknown field 'replica'; did you mean 'replicas'?; the API server would reject this object", 'FC-SCHEMA-001')],
+      lines((d) => (d.get('Deployment', 'notes-web-2026-11-3').spec.replica = 3)),
+      [at('processes.web', "Deployment notes-web-2026-11-3 spec.replica: unknown field 'replica'; did you mean 'replicas'?; the API server would reject this object", 'FC-SCHEMA-001')],
     );
   });
 
@@ -116,7 +116,7 @@ describe('validate: schemas (FC-SCHEMA-001, FC-SCHEMA-002)', () => {
         delete d.container('notes-worker').name;
       }),
       [
-        at('processes.web', "Deployment notes-web spec.template.spec.containers[0].resources.requests.cpu: expected a Kubernetes quantity like '250m', '1.5' or '512Mi', got '2 cores'; the API server would reject this object", 'FC-SCHEMA-001'),
+        at('processes.web', "Deployment notes-web-2026-11-3 spec.template.spec.containers[0].resources.requests.cpu: expected a Kubernetes quantity like '250m', '1.5' or '512Mi', got '2 cores'; the API server would reject this object", 'FC-SCHEMA-001'),
         at('processes.web', "Service notes-web spec.ports[0].appProtocol: expected a string, got 80; the API server would reject this object", 'FC-SCHEMA-001'),
         at('processes.worker', "Deployment notes-worker spec.template.spec.containers[0].name: required field 'name' is missing; the API server would reject this object", 'FC-SCHEMA-001'),
       ],
@@ -126,14 +126,14 @@ describe('validate: schemas (FC-SCHEMA-001, FC-SCHEMA-002)', () => {
   it('rejects duplicate entries of a keyed list', () => {
     same(
       lines((d) => d.container().ports.push({ ...d.container().ports[0], name: 'again' })),
-      [at('processes.web', "Deployment notes-web spec.template.spec.containers[0].ports[1]: duplicate list entry: containerPort 8080, protocol 'TCP' appears more than once; the API server would reject this object", 'FC-SCHEMA-001')],
+      [at('processes.web', "Deployment notes-web-2026-11-3 spec.template.spec.containers[0].ports[1]: duplicate list entry: containerPort 8080, protocol 'TCP' appears more than once; the API server would reject this object", 'FC-SCHEMA-001')],
     );
   });
 
   it('checks custom resources against their CRD schema, one-of alternatives included', () => {
     same(
       lines((d) => {
-        d.get('VirtualService', 'notes-ingress-api').spec.http[0].match[0].uri.exact = '/api';
+        d.get('VirtualService', 'notes-ingress-api').spec.http[0].match[0].uri.prefix = '/api/';
         d.get('DestinationRule', 'notes-web').spec.trafficPolicy.loadBalancer = { simple: 'FASTEST' };
       }),
       [
@@ -153,7 +153,7 @@ describe('validate: schemas (FC-SCHEMA-001, FC-SCHEMA-002)', () => {
   it('rejects a field that current Kubernetes no longer serves', () => {
     same(
       lines((d) => (d.pod().resourceClaims = [{ name: 'gpu', source: { resourceClaimName: 'gpu' } }])),
-      [at('processes.web', "Deployment notes-web spec.template.spec.resourceClaims[0].source: 'source' is removed in Kubernetes v1.34.2; remove it", 'FC-SCHEMA-002')],
+      [at('processes.web', "Deployment notes-web-2026-11-3 spec.template.spec.resourceClaims[0].source: 'source' is removed in Kubernetes v1.34.2; remove it", 'FC-SCHEMA-002')],
     );
   });
 });
@@ -195,7 +195,7 @@ describe('validate: Pod Security restricted (FC-PSS-001…007)', () => {
         d.container('notes-worker').securityContext.runAsUser = 0;
       }),
       [
-        at('processes.web', "expected runAsNonRoot: true for container 'web' in Deployment notes-web, got none; set securityContext.runAsNonRoot: true on the pod", 'FC-PSS-002'),
+        at('processes.web', "expected runAsNonRoot: true for container 'web' in Deployment notes-web-2026-11-3, got none; set securityContext.runAsNonRoot: true on the pod", 'FC-PSS-002'),
         at('processes.worker', "expected a non-zero runAsUser for container 'worker' in Deployment notes-worker, got 0; run as an unprivileged user id", 'FC-PSS-002'),
       ],
     );
@@ -208,7 +208,7 @@ describe('validate: Pod Security restricted (FC-PSS-001…007)', () => {
         delete d.container('notes-worker').securityContext.allowPrivilegeEscalation;
       }),
       [
-        at('processes.web', "expected container 'web' in Deployment notes-web not to be privileged, got privileged: true; remove it", 'FC-PSS-003'),
+        at('processes.web', "expected container 'web' in Deployment notes-web-2026-11-3 not to be privileged, got privileged: true; remove it", 'FC-PSS-003'),
         at('processes.worker', "expected allowPrivilegeEscalation: false for container 'worker' in Deployment notes-worker, got none; set it on the container's securityContext", 'FC-PSS-003'),
       ],
     );
@@ -220,8 +220,8 @@ describe('validate: Pod Security restricted (FC-PSS-001…007)', () => {
         d.container().securityContext.capabilities = { drop: ['NET_RAW'], add: ['NET_BIND_SERVICE', 'NET_ADMIN'] };
       }),
       [
-        at('processes.web', "expected capabilities.drop: ['ALL'] for container 'web' in Deployment notes-web, got ['NET_RAW']; drop ALL", 'FC-PSS-004'),
-        at('processes.web', "expected no added capabilities but NET_BIND_SERVICE for container 'web' in Deployment notes-web, got ['NET_ADMIN']; remove them", 'FC-PSS-004'),
+        at('processes.web', "expected capabilities.drop: ['ALL'] for container 'web' in Deployment notes-web-2026-11-3, got ['NET_RAW']; drop ALL", 'FC-PSS-004'),
+        at('processes.web', "expected no added capabilities but NET_BIND_SERVICE for container 'web' in Deployment notes-web-2026-11-3, got ['NET_ADMIN']; remove them", 'FC-PSS-004'),
       ],
     );
   });
@@ -230,8 +230,8 @@ describe('validate: Pod Security restricted (FC-PSS-001…007)', () => {
     same(
       lines((d) => (d.pod().securityContext.seccompProfile = { type: 'Unconfined' })),
       [
-        at('processes.web', "expected seccompProfile RuntimeDefault or Localhost for container 'web' in Deployment notes-web, got 'Unconfined'; set securityContext.seccompProfile.type: RuntimeDefault on the pod", 'FC-PSS-005'),
-        at('processes.web', "expected seccompProfile RuntimeDefault or Localhost in Deployment notes-web, got 'Unconfined'; set securityContext.seccompProfile.type: RuntimeDefault", 'FC-PSS-005'),
+        at('processes.web', "expected seccompProfile RuntimeDefault or Localhost for container 'web' in Deployment notes-web-2026-11-3, got 'Unconfined'; set securityContext.seccompProfile.type: RuntimeDefault on the pod", 'FC-PSS-005'),
+        at('processes.web', "expected seccompProfile RuntimeDefault or Localhost in Deployment notes-web-2026-11-3, got 'Unconfined'; set securityContext.seccompProfile.type: RuntimeDefault", 'FC-PSS-005'),
       ],
     );
   });
@@ -245,16 +245,16 @@ describe('validate: Pod Security restricted (FC-PSS-001…007)', () => {
         d.container().ports[0].hostPort = 8080;
       }),
       [
-        at('processes.web', "expected no hostNetwork in Deployment notes-web, got true; remove it", 'FC-PSS-006'),
-        at('processes.web', "expected no hostPort for container 'web' in Deployment notes-web, got 8080; expose the port through a Service", 'FC-PSS-006'),
-        at('processes.web', 'expected no sysctls in Deployment notes-web, got 1; remove them', 'FC-PSS-006'),
-        at('processes.web', "expected volume 'docker' in Deployment notes-web to be one of configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret, got hostPath; restricted pods cannot mount it", 'FC-PSS-006'),
+        at('processes.web', "expected no hostNetwork in Deployment notes-web-2026-11-3, got true; remove it", 'FC-PSS-006'),
+        at('processes.web', "expected no hostPort for container 'web' in Deployment notes-web-2026-11-3, got 8080; expose the port through a Service", 'FC-PSS-006'),
+        at('processes.web', 'expected no sysctls in Deployment notes-web-2026-11-3, got 1; remove them', 'FC-PSS-006'),
+        at('processes.web', "expected volume 'docker' in Deployment notes-web-2026-11-3 to be one of configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret, got hostPath; restricted pods cannot mount it", 'FC-PSS-006'),
       ],
     );
   });
 
   it('requires a read-only root filesystem unless waived', () => {
-    const expected = [at('processes.web', "expected readOnlyRootFilesystem: true for container 'web' in Deployment notes-web, got false; write only to emptyDir mounts like /tmp", 'FC-PSS-007')];
+    const expected = [at('processes.web', "expected readOnlyRootFilesystem: true for container 'web' in Deployment notes-web-2026-11-3, got false; write only to emptyDir mounts like /tmp", 'FC-PSS-007')];
     same(lines((d) => (d.container().securityContext.readOnlyRootFilesystem = false)), expected);
     const waived = notesValues({ waivers: { 'FC-PSS-007': 'the legacy PDF renderer writes to its install dir' } });
     same(lines((d) => (d.container().securityContext.readOnlyRootFilesystem = false), GKE_PROD, waived), []);
@@ -268,14 +268,14 @@ describe('validate: containers (FC-PROBE-001, FC-RES-001, FC-IMG-001, FC-IMG-002
         delete d.container().readinessProbe;
         delete d.container('notes-worker').livenessProbe;
       }),
-      [at('processes.web.probes', "expected readinessProbe on container 'web' in Deployment notes-web, which serves ports, got none; set probes.ready and probes.live", 'FC-PROBE-001')],
+      [at('processes.web.probes', "expected readinessProbe on container 'web' in Deployment notes-web-2026-11-3, which serves ports, got none; set probes.ready and probes.live", 'FC-PROBE-001')],
     );
   });
 
   it('requires cpu and memory requests and a memory limit', () => {
     same(
       lines((d) => (d.container().resources = { requests: { memory: '256Mi' } })),
-      [at('processes.web', "expected requests.cpu, limits.memory on container 'web' in Deployment notes-web, got none; set cpu and memory (the memory limit defaults to the request)", 'FC-RES-001')],
+      [at('processes.web', "expected requests.cpu, limits.memory on container 'web' in Deployment notes-web-2026-11-3, got none; set cpu and memory (the memory limit defaults to the request)", 'FC-RES-001')],
     );
   });
 
@@ -286,16 +286,16 @@ describe('validate: containers (FC-PROBE-001, FC-RES-001, FC-IMG-001, FC-IMG-002
         d.container('notes-worker').image = 'europe-docker.pkg.dev/acme-care/apps/notes';
       }),
       [
-        at('processes.web', "expected an image pinned by tag or digest for container 'web' in Deployment notes-web, got 'europe-docker.pkg.dev/acme-care/apps/notes:latest'; set release.stable (or the process image) to a version like '2026.11.3' or 'sha256:<digest>'", 'FC-IMG-001'),
-        at('processes.worker', "expected an image pinned by tag or digest for container 'worker' in Deployment notes-worker, got 'europe-docker.pkg.dev/acme-care/apps/notes'; set release.stable (or the process image) to a version like '2026.11.3' or 'sha256:<digest>'", 'FC-IMG-001'),
+        at('processes.web', "expected an image pinned by tag or digest for container 'web' in Deployment notes-web-2026-11-3, got 'europe-docker.pkg.dev/acme-care/apps/notes:latest'; set the release version (or the process image) to a version like '2026.11.3' or 'sha256:<digest>'", 'FC-IMG-001'),
+        at('processes.worker', "expected an image pinned by tag or digest for container 'worker' in Deployment notes-worker, got 'europe-docker.pkg.dev/acme-care/apps/notes'; set the release version (or the process image) to a version like '2026.11.3' or 'sha256:<digest>'", 'FC-IMG-001'),
       ],
     );
   });
 
   it('rejects moving tags in prod, and accepts them in stage', () => {
-    const moving = notesValues({ release: { stable: 'main' } });
+    const moving = notesValues({ release: { default: 'main' } });
     const line = (process: string, container: string) =>
-      at(`processes.${process}`, `expected a release version or digest in prod cluster prod-eu-west for container '${container}' in Deployment notes-${process}, got moving tag 'main'; set release.stable (or the process image) to a version with a number or a sha256 digest`, 'FC-IMG-002');
+      at(`processes.${process}`, `expected a release version or digest in prod cluster prod-eu-west for container '${container}' in Deployment notes-${process}${process === 'web' ? '-main' : ''}, got moving tag 'main'; set the release version (or the process image) to a version with a number or a sha256 digest`, 'FC-IMG-002');
     same(lines(() => {}, GKE_PROD, moving), [line('web', 'web'), line('worker', 'worker')]);
     same(lines(() => {}, GKE_STAGE, moving), []);
     same(lines(() => {}, GKE_PROD, { ...moving, waivers: { 'FC-IMG-002': 'nightly build for the clinical pilot' } }), []);
@@ -305,10 +305,10 @@ describe('validate: containers (FC-PROBE-001, FC-RES-001, FC-IMG-001, FC-IMG-002
 describe('validate: availability (FC-AVAIL-001…006)', () => {
   it('requires 2 replicas for serving processes in prod, counting all tracks', () => {
     same(
-      lines((d) => (d.get('Deployment', 'notes-web').spec.replicas = 1)),
+      lines((d) => (d.get('Deployment', 'notes-web-2026-11-3').spec.replicas = 1)),
       [
         at('processes.web.disruption.maxUnavailable', 'expected maxUnavailable below the 1 selected pod(s) in PodDisruptionBudget notes-web, got 1: a drain may evict every pod at once; lower it or raise replicas', 'FC-AVAIL-002'),
-        at('processes.web.replicas', "expected at least 2 replicas for a serving process in prod cluster prod-eu-west, got 1 in Deployment notes-web; raise replicas, or add waivers: { 'FC-AVAIL-001': '<reason>' }", 'FC-AVAIL-001'),
+        at('processes.web.replicas', "expected at least 2 replicas for a serving process in prod cluster prod-eu-west, got 1 in Deployment notes-web-2026-11-3; raise replicas, or add waivers: { 'FC-AVAIL-001': '<reason>' }", 'FC-AVAIL-001'),
       ].sort(),
     );
     const worker = lines((d) => (d.get('Deployment', 'notes-worker').spec.replicas = 1));
@@ -333,11 +333,11 @@ describe('validate: availability (FC-AVAIL-001…006)', () => {
   it('requires exactly one budget per Deployment with 2 or more replicas', () => {
     same(
       lines((d) => d.remove('PodDisruptionBudget', 'notes-web')),
-      [at('processes.web.disruption', 'expected a PodDisruptionBudget covering Deployment notes-web (3 replicas), got none; a drain could take all its pods at once', 'FC-AVAIL-003')],
+      [at('processes.web.disruption', 'expected a PodDisruptionBudget covering Deployment notes-web-2026-11-3 (3 replicas), got none; a drain could take all its pods at once', 'FC-AVAIL-003')],
     );
     same(
       lines((d) => d.add('notes', { ...structuredClone(d.get('PodDisruptionBudget', 'notes-web')), metadata: { ...d.get('PodDisruptionBudget', 'notes-web').metadata, name: 'notes-web-extra' } })),
-      [at('processes.web.disruption', 'expected exactly one PodDisruptionBudget covering Deployment notes-web, got 2 (notes-web, notes-web-extra); the eviction API refuses pods under two budgets, which blocks drains', 'FC-AVAIL-003')],
+      [at('processes.web.disruption', 'expected exactly one PodDisruptionBudget covering Deployment notes-web-2026-11-3, got 2 (notes-web, notes-web-extra); the eviction API refuses pods under two budgets, which blocks drains', 'FC-AVAIL-003')],
     );
   });
 
@@ -349,8 +349,8 @@ describe('validate: availability (FC-AVAIL-001…006)', () => {
       spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, minReplicas, maxReplicas: 6 },
     });
     const add = (name: string, minReplicas: number) => (d: Docs) => d.add('notes', { ...hpa(name, minReplicas), metadata: { ...hpa(name, minReplicas).metadata, labels: d.get('Service', 'notes-web').metadata.labels } });
-    same(lines(add('notes-web', 3)), []);
-    same(lines(add('notes-web', 1)), [
+    same(lines(add('notes-web-2026-11-3', 3)), []);
+    same(lines(add('notes-web-2026-11-3', 1)), [
       at('processes.web.replicas', 'expected minReplicas above the maxUnavailable (1) of PodDisruptionBudget notes-web in HorizontalPodAutoscaler notes-web, got 1: scaled down, a drain could evict every pod; raise minReplicas', 'FC-AVAIL-004'),
       at('processes.web.replicas', 'expected minReplicas of at least 2 for a serving process in prod cluster prod-eu-west, got 1 in HorizontalPodAutoscaler notes-web; raise minReplicas', 'FC-AVAIL-004'),
     ]);
@@ -362,11 +362,11 @@ describe('validate: availability (FC-AVAIL-001…006)', () => {
   it('requires rollouts that never drop capacity', () => {
     same(
       lines((d) => {
-        d.get('Deployment', 'notes-web').spec.strategy.rollingUpdate.maxUnavailable = '25%';
+        d.get('Deployment', 'notes-web-2026-11-3').spec.strategy.rollingUpdate.maxUnavailable = '25%';
         d.get('Deployment', 'notes-worker').spec.strategy = { type: 'Recreate' };
       }),
       [
-        at('processes.web', 'expected rollingUpdate.maxUnavailable: 0 in Deployment notes-web, got "25%"; surge new pods instead of removing old ones', 'FC-AVAIL-005'),
+        at('processes.web', 'expected rollingUpdate.maxUnavailable: 0 in Deployment notes-web-2026-11-3, got "25%"; surge new pods instead of removing old ones', 'FC-AVAIL-005'),
         at('processes.worker', 'expected strategy RollingUpdate in Deployment notes-worker, got Recreate, which stops every pod before starting new ones; use RollingUpdate with maxUnavailable: 0', 'FC-AVAIL-005'),
       ],
     );
@@ -379,7 +379,7 @@ describe('validate: availability (FC-AVAIL-001…006)', () => {
         d.pod('notes-worker').topologySpreadConstraints[0].labelSelector.matchLabels['app.kubernetes.io/component'] = 'web';
       }),
       [
-        at('processes.web', 'expected a topologySpreadConstraint on topology.kubernetes.io/zone in Deployment notes-web, got none; spread pods over zones so one zone outage leaves capacity', 'FC-AVAIL-006'),
+        at('processes.web', 'expected a topologySpreadConstraint on topology.kubernetes.io/zone in Deployment notes-web-2026-11-3, got none; spread pods over zones so one zone outage leaves capacity', 'FC-AVAIL-006'),
         at('processes.worker', "expected the zone spread constraint of Deployment notes-worker to select its own pods, got a labelSelector that matches none of them; select the Deployment's selector labels", 'FC-AVAIL-006'),
       ],
     );
@@ -432,7 +432,7 @@ describe('validate: references resolve (FC-REF-001…007, FC-ID-004)', () => {
   it('requires the pods’ ServiceAccount to be rendered', () => {
     same(
       lines((d) => (d.pod().serviceAccountName = 'notes-api')),
-      [at('processes.web', "expected ServiceAccount 'notes-api' of Deployment notes-web to be rendered in namespace notes, got none; run pods as the service's own ServiceAccount", 'FC-REF-002')],
+      [at('processes.web', "expected ServiceAccount 'notes-api' of Deployment notes-web-2026-11-3 to be rendered in namespace notes, got none; run pods as the service's own ServiceAccount", 'FC-REF-002')],
     );
   });
 
@@ -442,8 +442,8 @@ describe('validate: references resolve (FC-REF-001…007, FC-ID-004)', () => {
         d.container().env.push({ name: 'API_KEY', valueFrom: { secretKeyRef: { name: 'notes-api', key: 'key', optional: true } } });
       }),
       [
-        at('processes.web.secrets', "expected Secret 'notes-api' (variable 'API_KEY' in Deployment notes-web) to be declared in the service's secrets, got an undeclared reference; declared: 'notes-db'", 'FC-REF-003'),
-        at('processes.web.secrets', "expected a required Secret reference for variable 'API_KEY' in Deployment notes-web, got optional: true, which starts pods without it; remove optional", 'FC-REF-003'),
+        at('processes.web.secrets', "expected Secret 'notes-api' (variable 'API_KEY' in Deployment notes-web-2026-11-3) to be declared in the service's secrets, got an undeclared reference; declared: 'notes-db'", 'FC-REF-003'),
+        at('processes.web.secrets', "expected a required Secret reference for variable 'API_KEY' in Deployment notes-web-2026-11-3, got optional: true, which starts pods without it; remove optional", 'FC-REF-003'),
       ],
     );
   });
@@ -455,8 +455,8 @@ describe('validate: references resolve (FC-REF-001…007, FC-ID-004)', () => {
         d.container().readinessProbe.httpGet.port = 'admin';
       }),
       [
-        at('processes.web', "expected targetPort 'web' of Service notes-web to name a container port of Deployment notes-web, got none by that name (ports: 'http'); name the port the same on both", 'FC-REF-004'),
-        at('processes.web.probes', "expected the readinessProbe port 'admin' of container 'web' in Deployment notes-web to be one of its ports ('http'), got no such port; probe a port the process serves", 'FC-REF-004'),
+        at('processes.web', "expected targetPort 'web' of Service notes-web to name a container port of Deployment notes-web-2026-11-3, got none by that name (ports: 'http'); name the port the same on both", 'FC-REF-004'),
+        at('processes.web.probes', "expected the readinessProbe port 'admin' of container 'web' in Deployment notes-web-2026-11-3 to be one of its ports ('http'), got no such port; probe a port the process serves", 'FC-REF-004'),
       ],
     );
   });
@@ -469,7 +469,7 @@ describe('validate: references resolve (FC-REF-001…007, FC-ID-004)', () => {
       }),
       [
         at('automountServiceAccountToken', 'expected automountServiceAccountToken: false on ServiceAccount notes, got none (Kubernetes mounts a token by default); set it explicitly', 'FC-ID-004'),
-        at('automountServiceAccountToken', 'expected no Kubernetes API token in the pods of Deployment notes-web, got automountServiceAccountToken: true although the service does not ask for it; remove it, or set automountServiceAccountToken: true in the values if the service calls the Kubernetes API', 'FC-ID-004'),
+        at('automountServiceAccountToken', 'expected no Kubernetes API token in the pods of Deployment notes-web-2026-11-3, got automountServiceAccountToken: true although the service does not ask for it; remove it, or set automountServiceAccountToken: true in the values if the service calls the Kubernetes API', 'FC-ID-004'),
       ],
     );
     same(lines(() => {}, GKE_PROD, notesValues({ automountServiceAccountToken: true })), []);
@@ -495,7 +495,7 @@ describe('validate: references resolve (FC-REF-001…007, FC-ID-004)', () => {
         const rule = d.get('DestinationRule', 'notes-web');
         rule.spec.subsets.push({ ...rule.spec.subsets[0] });
       }),
-      [at('routes', "expected unique subset names in DestinationRule notes-web, got 'stable' twice; remove one", 'FC-REF-006')],
+      [at('routes', "expected unique subset names in DestinationRule notes-web, got '2026-11-3' twice; remove one", 'FC-REF-006')],
     );
     same(
       lines((d) => (d.get('DestinationRule', 'notes-web').spec.host = 'notes-api.notes.svc.cluster.local')).filter((l) => l.includes('FC-REF-006')),
@@ -528,13 +528,11 @@ describe('validate: names and labels (FC-META-001…003, FC-NS-001)', () => {
   it('rejects label values the API server refuses, once per value and object', () => {
     same(
       lines((d) => {
-        const deployment = d.get('Deployment', 'notes-web');
-        for (const labels of [deployment.metadata.labels, deployment.spec.template.metadata.labels]) {
-          labels['app.kubernetes.io/version'] = '2026.11.3-';
-          labels.version = '2026.11.3-';
-        }
+        const deployment = d.get('Deployment', 'notes-web-2026-11-3');
+        // Not `version`: the selector, spread constraints and subset select on it.
+        for (const labels of [deployment.metadata.labels, deployment.spec.template.metadata.labels]) labels['app.kubernetes.io/version'] = '2026.11.3-';
       }).filter((l) => l.includes('processes.web')),
-      [at('processes.web', "expected a valid label value for app.kubernetes.io/version, version in Deployment notes-web, got '2026.11.3-'; use a release version that starts and ends with a letter or digit", 'FC-META-001')],
+      [at('processes.web', "expected a valid label value for app.kubernetes.io/version in Deployment notes-web-2026-11-3, got '2026.11.3-'; use a release version that starts and ends with a letter or digit", 'FC-META-001')],
     );
   });
 
@@ -555,13 +553,13 @@ describe('validate: names and labels (FC-META-001…003, FC-NS-001)', () => {
     same(
       lines((d) => {
         delete d.get('ServiceAccount', 'notes').metadata.labels.team;
-        delete d.get('Deployment', 'notes-web').spec.template.metadata.labels.version;
+        delete d.get('Deployment', 'notes-web-2026-11-3').spec.template.metadata.labels['app.kubernetes.io/version'];
         d.get('Service', 'notes-web').metadata.labels['app.kubernetes.io/managed-by'] = 'helm';
       }),
       [
         at('', 'expected labels team on ServiceAccount notes, got none; every object carries the standard labels', 'FC-META-002'),
         at('processes.web', "expected app.kubernetes.io/managed-by: fleetchart on Service notes-web, got 'helm'; fleetchart owns this object", 'FC-META-002'),
-        at('processes.web', 'expected pod labels version in Deployment notes-web, got none; Istio and dashboards group pods by them', 'FC-META-002'),
+        at('processes.web', 'expected pod labels app.kubernetes.io/version in Deployment notes-web-2026-11-3, got none; Istio and dashboards group pods by them', 'FC-META-002'),
       ],
     );
   });

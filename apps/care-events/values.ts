@@ -7,7 +7,7 @@ export default service({
   team: 'integration',
   tier: 'standard',
   image: 'europe-docker.pkg.dev/acme-care/apps/care-events',
-  release: { stable: 'sha256:3f1c9a7e5b2d8c4f6a0e1b9d7c5a3e1f2b4d6c8e0a9f7b5d3c1e2a4b6c8d0e2f' },
+  release: { default: 'sha256:3f1c9a7e5b2d8c4f6a0e1b9d7c5a3e1f2b4d6c8e0a9f7b5d3c1e2a4b6c8d0e2f' },
   processes: {
     consumer: {
       command: ['/app/care-events', 'consume'],

@@ -6,7 +6,7 @@ export default service({
   team: 'interop',
   tier: 'critical',
   image: 'europe-docker.pkg.dev/acme-care/apps/fhir-gateway',
-  release: { stable: '3.2.0' },
+  release: { default: '3.2.0' },
   processes: {
     web: {
       ports: [{ name: 'http', port: 8080, protocol: 'http' }],

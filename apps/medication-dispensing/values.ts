@@ -7,7 +7,7 @@ export default service({
   team: 'medication',
   tier: 'critical',
   image: 'europe-docker.pkg.dev/acme-care/apps/medication-dispensing',
-  release: { stable: '2026.11.1' },
+  release: { default: '2026.11.1' },
   processes: {
     api: {
       ports: [

@@ -7,11 +7,14 @@ export default service({
   tier: 'critical',
   image: 'europe-docker.pkg.dev/acme-care/apps/patient-notes',
   release: {
-    stable: '2026.11.3',
-    // Mid-cutover: step 1 of [5, 15, 25, 50, 100] sends 15% of organizations to 2026.11.4.
-    // St Mary's tests the new version first; Oak Lodge stays on stable during its audit.
-    canary: { version: '2026.11.4', step: 1, orgs: ['st-marys'], users: ['qa.lead@acme-care.example'] },
-    holdOrgs: ['oak-lodge'],
+    // Three live versions: 2026.11.2 for Oak Lodge during its audit (a hold is a pin: promotions
+    // never move it), 2026.11.3 for everyone else, and 2026.11.4 rolling out: step 1 of
+    // [5, 15, 25, 50, 100] moves organizations in buckets 0–14. St Mary's and the QA lead try it first.
+    versions: ['2026.11.2', '2026.11.3', '2026.11.4'],
+    default: '2026.11.3',
+    rollout: { version: '2026.11.4', step: 1 },
+    orgs: { 'oak-lodge': '2026.11.2', 'st-marys': '2026.11.4' },
+    users: { 'qa.lead@acme-care.example': '2026.11.4' },
   },
   processes: {
     web: {

@@ -5,7 +5,7 @@ export default service({
   name: 'resident-preferences',
   team: 'daily-care',
   image: 'europe-docker.pkg.dev/acme-care/apps/resident-preferences',
-  release: { stable: '1.14.2' },
+  release: { default: '1.14.2' },
   processes: {
     web: {
       ports: [{ name: 'http', port: 3000 }],

@@ -65,8 +65,14 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     name: 'routes',
-    summary: 'Print who goes where, per host and path: pinned organizations and users first, then the weighted split.',
-    flags: [...selectionFlags, { name: 'json', type: 'boolean', help: 'Print JSON (one array of routes) instead of a table.' }],
+    summary: 'Print the live versions and who gets which, per host and path: pinned users, pinned and held organizations, the rollout by organization bucket, the default; and what processes that cannot be routed run.',
+    flags: [
+      ...selectionFlags,
+      { name: 'org', type: 'string', value: '<id>', help: 'Answer for this organization instead: the version it gets on every route of every cluster, and why.' },
+      { name: 'bucket', type: 'string', value: '<0-99>', help: `The organization's bucket (x-care-org-bucket), when known. Without it, both outcomes of a rollout are shown.` },
+      { name: 'user', type: 'string', value: '<id>', help: 'Answer for this user (pinned users come before their organization).' },
+      { name: 'json', type: 'boolean', help: 'Print JSON (one array of rows) instead of a table.' },
+    ],
     load: () => (require('./commands/routes') as typeof import('./commands/routes')).routes,
   },
   {

@@ -1,18 +1,16 @@
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../values/defaults';
-import { LABEL } from '../values/labels';
-import type { ResolvedProcess, ResolvedRoute, ResolvedService, RouteStage } from '../values/model';
+import type { ResolvedProcess, ResolvedRoute, ResolvedService, RouteRule } from '../values/model';
 import { Istio, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from './istio';
 import { Manifest } from './manifest';
 
-const TRACKS = ['stable', 'canary'] as const;
-
 /**
- * Mesh routing of one HTTP process: a DestinationRule with a subset per track and a
- * VirtualService for in-cluster callers that applies the pins and the weighted split.
+ * Mesh routing of one HTTP process: a DestinationRule with a subset per version the process
+ * runs, and a VirtualService for in-cluster callers that applies the release's rules.
  *
- * Both subsets always exist, whether or not a canary runs: routes come and go, subsets never
- * do, so no route can ever point at a subset that was removed first (make before break).
+ * Subsets are the versions the process runs, selected by the labels its Deployments select on;
+ * a version leaves (with its subset) only once nothing routes to it (FC-RELEASE-003 keeps pinned
+ * versions live; the recipes remove a version one pull request after its last route).
  */
 export class ProcessTraffic extends Construct {
   constructor(scope: Construct, id: string, service: ResolvedService, process: ResolvedProcess) {
@@ -20,6 +18,9 @@ export class ProcessTraffic extends Construct {
     if (!process.http) return;
     const cp = DEFAULTS.connectionPool;
     const od = DEFAULTS.outlierDetection;
+    const subsets = process.deployments
+      .filter((d) => d.release)
+      .map((d) => ({ name: d.release!.id, labels: Object.fromEntries(Object.entries(d.selector).filter(([key]) => !(key in process.selector))) }));
     new Manifest(this, 'destination-rule', Istio.DestinationRule, {
       metadata: { name: process.fullName, namespace: service.namespace, labels: { ...process.labels } },
       spec: {
@@ -31,7 +32,7 @@ export class ProcessTraffic extends Construct {
           },
           outlierDetection: { consecutive5XxErrors: od.consecutive5xxErrors, interval: od.interval, baseEjectionTime: od.baseEjectionTime, maxEjectionPercent: od.maxEjectionPercent },
         },
-        subsets: TRACKS.map((track) => ({ name: track, labels: { [LABEL.track]: track } })),
+        subsets: subsets.length ? subsets : undefined,
       },
     });
     new Manifest(this, 'virtual-service', Istio.VirtualService, {
@@ -39,7 +40,7 @@ export class ProcessTraffic extends Construct {
       spec: {
         hosts: [process.internalHost],
         gateways: ['mesh'],
-        http: httpRoutes(service.traffic.stages, [{}], process.internalHost, undefined),
+        http: httpRoutes(processRules(service, process), [{}], process.internalHost, undefined),
       },
     });
   }
@@ -56,8 +57,8 @@ export class ExternalRoute extends Construct {
         hosts: [route.host],
         gateways: [service.cluster.ingress.gateway],
         http: httpRoutes(
-          service.traffic.stages,
-          route.paths.map((prefix) => ({ uri: { prefix } })),
+          processRules(service, process),
+          route.paths.flatMap(pathMatches),
           route.destinationHost,
           route,
         ),
@@ -66,17 +67,38 @@ export class ExternalRoute extends Construct {
   }
 }
 
-/** Every stage × every base match (path prefixes), with the route's policies on each. */
-function httpRoutes(stages: readonly RouteStage[], base: VirtualServiceSpecHttpMatch[], host: string, route: ResolvedRoute | undefined): VirtualServiceSpecHttp[] {
+/**
+ * The rules a process is routed by: the release's for processes routed by organization; one
+ * route to the default version for processes that cannot be (tcp/tls ports beside HTTP), and one
+ * without a subset for helpers with their own image.
+ */
+function processRules(service: ResolvedService, process: ResolvedProcess): readonly (RouteRule | { name: string; match?: undefined; version?: undefined })[] {
+  if (process.release === 'routed') return service.traffic.rules;
+  if (process.release === 'own-image') return [{ name: 'default' }];
+  return service.traffic.rules.filter((rule) => rule.kind === 'default');
+}
+
+/**
+ * A path prefix with Envoy's plain-string `prefix` made to respect segments: `/api/notes`
+ * becomes exact `/api/notes` plus prefix `/api/notes/`, so it never captures `/api/notes-admin`
+ * (Envoy's RouteMatch.prefix compares characters:
+ * https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-routematch).
+ */
+export function pathMatches(path: string): VirtualServiceSpecHttpMatch[] {
+  const trimmed = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  if (trimmed === '/') return [{ uri: { prefix: '/' } }];
+  return [{ uri: { exact: trimmed } }, { uri: { prefix: `${trimmed}/` } }];
+}
+
+/** Every rule × every base match (paths), with the route's policies on each. */
+function httpRoutes(rules: ReturnType<typeof processRules>, base: VirtualServiceSpecHttpMatch[], host: string, route: ResolvedRoute | undefined): VirtualServiceSpecHttp[] {
   const timeout = route?.timeout ?? DEFAULTS.routeTimeout;
   const retries = route?.retries ?? DEFAULTS.retries;
-  return stages.map((stage) => ({
-    name: stage.name,
-    match: matches(stage, base),
-    route: stage.destinations.map((d) => ({
-      destination: { host, subset: d.track, ...(route ? { port: { number: route.port } } : {}) },
-      weight: d.weight,
-    })),
+  return rules.map((rule) => ({
+    name: rule.name,
+    match: matches(rule, base),
+    // One destination per route: an organization is never split per request.
+    route: [{ destination: { host, ...(rule.version ? { subset: rule.version.id } : {}), ...(route ? { port: { number: route.port } } : {}) } }],
     timeout,
     retries: retries.attempts > 0 ? { attempts: retries.attempts, perTryTimeout: retries.perTryTimeout, retryOn: retries.retryOn } : { attempts: 0 },
     ...(route?.cors
@@ -93,14 +115,10 @@ function httpRoutes(stages: readonly RouteStage[], base: VirtualServiceSpecHttpM
   }));
 }
 
-function matches(stage: RouteStage, base: VirtualServiceSpecHttpMatch[]): VirtualServiceSpecHttpMatch[] | undefined {
-  const m = stage.match;
+/** Header matches only: one entry per pinned id (exact) or the bucket regex, times each base match. */
+function matches(rule: ReturnType<typeof processRules>[number], base: VirtualServiceSpecHttpMatch[]): VirtualServiceSpecHttpMatch[] | undefined {
+  const m = rule.match;
   if (!m) return base.some((b) => Object.keys(b).length) ? base : undefined;
-  const out: VirtualServiceSpecHttpMatch[] = [];
-  for (const b of base) {
-    out.push({ ...b, headers: { [m.header]: { regex: m.regex } } });
-    // The cookie counts only when the header is absent: the header set by the gateway wins.
-    if (m.cookie) out.push({ ...b, headers: { [m.cookie.header]: { regex: m.cookie.regex } }, withoutHeaders: { [m.header]: { regex: '.*' } } });
-  }
-  return out;
+  const headers = 'exact' in m ? m.exact.map((exact) => ({ [m.header]: { exact } })) : [{ [m.header]: { regex: m.regex } }];
+  return headers.flatMap((h) => base.map((b) => ({ ...b, headers: h })));
 }

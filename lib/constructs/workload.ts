@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { ResolvedProbe, ResolvedProcess, ResolvedService, ResolvedTrack } from '../values/model';
+import type { ResolvedDeployment, ResolvedProbe, ResolvedProcess, ResolvedService } from '../values/model';
 import { k8s, Kube } from './k8s';
 import { Manifest } from './manifest';
 import { waiverAnnotations } from './metadata';
@@ -7,14 +7,14 @@ import { waiverAnnotations } from './metadata';
 const TMP_VOLUME = 'tmp';
 
 /**
- * One Deployment per track of a process. Rollouts never drop capacity (maxUnavailable 0), pods
+ * One Deployment per version a process runs. Rollouts never drop capacity (maxUnavailable 0), pods
  * spread over zones (hard) and hosts (soft), and every pod meets Pod Security `restricted`.
  */
 export class ProcessWorkload extends Construct {
   constructor(scope: Construct, id: string, service: ResolvedService, process: ResolvedProcess) {
     super(scope, id);
-    for (const track of process.tracks) {
-      new Manifest(this, track.track, Kube.Deployment, {
+    for (const track of process.deployments) {
+      new Manifest(this, track.deploymentName, Kube.Deployment, {
         metadata: {
           name: track.deploymentName,
           namespace: service.namespace,
@@ -27,7 +27,7 @@ export class ProcessWorkload extends Construct {
   }
 }
 
-function deploymentSpec(service: ResolvedService, process: ResolvedProcess, track: ResolvedTrack): k8s.DeploymentSpec {
+function deploymentSpec(service: ResolvedService, process: ResolvedProcess, track: ResolvedDeployment): k8s.DeploymentSpec {
   const c = process.container;
   const rollout = process.rollout;
   return {
@@ -118,7 +118,7 @@ function deploymentSpec(service: ResolvedService, process: ResolvedProcess, trac
   };
 }
 
-function spread(topologyKey: string, whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway', track: ResolvedTrack): k8s.TopologySpreadConstraint {
+function spread(topologyKey: string, whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway', track: ResolvedDeployment): k8s.TopologySpreadConstraint {
   return {
     topologyKey,
     whenUnsatisfiable,

@@ -89,7 +89,7 @@ export class ClusterView {
       names = new Map();
       for (const process of at.file.service.processes) {
         names.set(process.fullName, process.name);
-        for (const track of process.tracks) names.set(track.deploymentName, process.name);
+        for (const deployment of process.deployments) names.set(deployment.deploymentName, process.name);
       }
       this.processNames.set(at.file, names);
     }

@@ -30,8 +30,10 @@ export const DEFAULTS = {
   },
   /** A liveness failure restarts the pod: be slower to give up than readiness. */
   livenessFailureThreshold: 6,
-  /** Cutover steps in percent of unpinned traffic; `canary.step` indexes this list. */
-  canarySteps: [5, 15, 25, 50, 100],
+  /** Rollout steps in percent of organization buckets; `rollout.step` indexes this list. */
+  rolloutSteps: [5, 15, 25, 50, 100],
+  /** Live versions a service may run at once (e.g. a held one, the default, the rollout). */
+  maxLiveVersions: 4,
   routeTimeout: '15s',
   retries: {
     attempts: 2,

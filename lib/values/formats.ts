@@ -92,7 +92,7 @@ export const imageRepository = () =>
   z
     .string({ error: 'expected an image repository as a string' })
     .regex(IMAGE_REPOSITORY, {
-      error: `expected an image repository without tag or digest (the version goes in release.stable), e.g. 'europe-docker.pkg.dev/acme-care/apps/patient-notes'`,
+      error: `expected an image repository without tag or digest (the version goes in release.default), e.g. 'europe-docker.pkg.dev/acme-care/apps/patient-notes'`,
     });
 
 /** A release version: an image tag (never `latest`) or a sha256 digest. */

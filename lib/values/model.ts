@@ -26,10 +26,13 @@ export interface ResolvedService {
 
 /** How requests reach the service and who may send them. */
 export interface ResolvedTraffic {
-  /** The canary, when one runs. */
-  readonly canary?: ResolvedCanary;
-  /** Routing stages in the order the mesh evaluates them: pins first, then the weighted split. */
-  readonly stages: readonly RouteStage[];
+  /** The live versions and who gets which: see lib/values/release.ts. */
+  readonly release: ResolvedRelease;
+  /**
+   * The HTTP routing of processes routed by organization, in the order the mesh evaluates it
+   * (first match wins): pinned users, pinned organizations, the rollout's buckets, the default.
+   */
+  readonly rules: readonly RouteRule[];
   readonly routes: readonly ResolvedRoute[];
   /** SPIFFE principals allowed to call (the service itself, listed callers, the gateway). */
   readonly principals: readonly string[];
@@ -42,21 +45,54 @@ export interface ResolvedTraffic {
   readonly egress?: { readonly namespaces: readonly string[]; readonly cidrs: readonly { readonly cidr: string; readonly ports: readonly number[] }[] };
 }
 
-export interface ResolvedCanary {
-  readonly version: string;
-  /** Percent of unpinned traffic. */
-  readonly weight: number;
-  readonly orgs: readonly string[];
-  readonly users: readonly string[];
-  readonly holdOrgs: readonly string[];
+/**
+ * The release of a service on a cluster. Every organization is on exactly one live version:
+ * its pin, else the rollout's version when its bucket is below the weight (and no rollback),
+ * else the default. Requests without an organization bucket get the default.
+ */
+export interface ResolvedRelease {
+  /** Live versions in the order the values list them. */
+  readonly versions: readonly ResolvedVersion[];
+  readonly default: ResolvedVersion;
+  readonly rollout?: ResolvedRollout;
+  /** Organization → pinned version (holds included), sorted by organization. */
+  readonly orgPins: Readonly<Record<string, string>>;
+  /** User → pinned version, sorted by user. */
+  readonly userPins: Readonly<Record<string, string>>;
 }
 
-/** One routing decision: requests matching `match` go to `destinations`. */
-export interface RouteStage {
-  readonly name: 'hold-orgs' | 'canary-orgs' | 'canary-users' | 'canary-buckets' | 'stable-buckets' | 'weighted';
-  /** Header conditions; the cookie alternative applies only when the header is absent. */
-  readonly match?: { readonly header: string; readonly regex: string; readonly cookie?: { readonly header: string; readonly regex: string } };
-  readonly destinations: readonly { readonly track: 'stable' | 'canary'; readonly weight: number }[];
+export interface ResolvedVersion {
+  /** The image tag or digest. */
+  readonly version: string;
+  /** DNS-label form: DestinationRule subset name and Deployment name suffix (`2026-11-4`). */
+  readonly id: string;
+  /** The `version` pod label (and `app.kubernetes.io/version`). */
+  readonly label: string;
+  /** What the version is for now; `kept` runs for pins of users only, or for a fast way back. */
+  readonly role: 'default' | 'rollout' | 'held' | 'kept';
+  /** Organizations and users pinned to it. */
+  readonly orgs: readonly string[];
+  readonly users: readonly string[];
+}
+
+export interface ResolvedRollout {
+  readonly version: ResolvedVersion;
+  /** Percent of organization buckets (0–99) that move: buckets 0 … weight-1. */
+  readonly weight: number;
+  /** The step given, with the steps, when the weight came from a step. */
+  readonly step?: { readonly index: number; readonly steps: readonly number[] };
+  /** Every organization that is not pinned is back on the default; unroutable processes stop their rollout pods. */
+  readonly rollback: boolean;
+}
+
+/** One HTTP route of a process routed by organization: requests matching `match` go to `version`. */
+export interface RouteRule {
+  /** Name of the HTTP route in the VirtualService. */
+  readonly name: string;
+  readonly kind: 'users' | 'orgs' | 'rollout' | 'default';
+  /** Exact values of one header (any of them), or a full-match regex over it; none: every request. */
+  readonly match?: { readonly header: string; readonly exact: readonly string[] } | { readonly header: string; readonly regex: string };
+  readonly version: ResolvedVersion;
   /** Human summary for `fleetchart routes`. */
   readonly description: string;
 }
@@ -100,7 +136,15 @@ export interface ResolvedProcess {
   readonly labels: Readonly<Record<string, string>>;
   /** Labels that never change between releases: the Service and PDB select on these. */
   readonly selector: Readonly<Record<string, string>>;
-  readonly tracks: readonly ResolvedTrack[];
+  /**
+   * How the process follows the release: `routed` runs every live version and the mesh routes
+   * its HTTP requests by organization; `default-only` (no ports, or a tcp/tls port) runs the
+   * default version; `shared` also runs the rollout version, splitting work by replica count;
+   * `own-image` (a helper with its own image) runs one Deployment outside the release.
+   */
+  readonly release: 'routed' | 'default-only' | 'shared' | 'own-image';
+  /** One Deployment per version the process runs. */
+  readonly deployments: readonly ResolvedDeployment[];
   readonly container: ResolvedContainer;
   readonly rollout: {
     readonly maxSurge: number | string;
@@ -121,15 +165,16 @@ export interface ResolvedProcess {
   readonly metricsPorts: readonly number[];
 }
 
-/** One Deployment of a process: the stable track, and later a canary. */
-export interface ResolvedTrack {
-  readonly track: 'stable' | 'canary';
-  /** `<service>-<process>` for stable, `<service>-<process>-canary` for canary. */
+/** One Deployment of a process: one live version of it. */
+export interface ResolvedDeployment {
+  /** `<service>-<process>-<version id>` for routed processes; `<service>-<process>` (and `-canary` for the rollout) otherwise. */
   readonly deploymentName: string;
   readonly version: string;
+  /** The live version it runs; absent for own-image helpers. */
+  readonly release?: ResolvedVersion;
   readonly image: string;
   readonly replicas: number;
-  /** Deployment selector: the process selector plus the track. */
+  /** Deployment selector: labels that never change for this Deployment (an immutable field). */
   readonly selector: Readonly<Record<string, string>>;
   /** Pod labels: selector, common labels, version labels, identity labels. */
   readonly podLabels: Readonly<Record<string, string>>;

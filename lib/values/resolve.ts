@@ -5,10 +5,11 @@ import { DEFAULTS, METRICS_PORT_NAME, PROD_MIN_SERVING_REPLICAS } from './defaul
 import { GCP_SERVICE_ACCOUNT, parseCpuMillis, parseMemoryBytes, splitImage } from './formats';
 import { LABEL, MANAGED_BY, versionLabel } from './labels';
 import { globMatches, matchingOverrideKeys, mergeOverride } from './merge';
-import type { ResolvedCanary, ResolvedContainer, ResolvedEnv, ResolvedProbe, ResolvedProcess, ResolvedService, ResolvedServiceAccount, ResolvedTrack } from './model';
+import type { ResolvedContainer, ResolvedDeployment, ResolvedEnv, ResolvedProbe, ResolvedProcess, ResolvedRelease, ResolvedService, ResolvedServiceAccount, ResolvedVersion } from './model';
+import { resolveRelease, routeRules, versionReplicas } from './release';
 import type { Report } from './report-rule';
 import type { ParsedServiceValues, ProcessValues } from './schema';
-import { HTTP_PROTOCOLS, canaryReplicas, resolveCallers, resolveCanary, resolveRoutes, routeStages } from './traffic';
+import { HTTP_PROTOCOLS, resolveCallers, resolveRoutes } from './traffic';
 
 export type ParsedWithOverrides = ParsedServiceValues & { clusters?: Record<string, unknown> };
 
@@ -42,10 +43,11 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
     [LABEL.team]: values.team,
   };
   const serviceAccount = resolveServiceAccount(values, cluster, report);
-  const canary = resolveCanary(values, report);
+  const release = resolveRelease(values, report);
+  if (!release) return { findings };
   const processes = Object.keys(values.processes)
     .sort()
-    .map((name) => resolveProcess(values, name, cluster, labels, serviceAccount, canary, report));
+    .map((name) => resolveProcess(values, name, cluster, labels, serviceAccount, release, report));
   const routes = resolveRoutes(values, processes, cluster, report);
 
   const service: ResolvedService = {
@@ -67,7 +69,7 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
     serviceAccount,
     processes,
     waivers: values.waivers ?? {},
-    traffic: { canary, stages: routeStages(canary, cluster.routing), routes, ...resolveCallers(values, cluster, routes.length > 0) },
+    traffic: { release, rules: routeRules(release, cluster.routing), routes, ...resolveCallers(values, cluster, routes.length > 0) },
   };
   return { service: findings.some((f) => f.severity === 'error') ? undefined : service, findings };
 }
@@ -143,7 +145,7 @@ function resolveProcess(
   cluster: Cluster,
   serviceLabels: Record<string, string>,
   serviceAccount: ResolvedServiceAccount,
-  canary: ResolvedCanary | undefined,
+  release: ResolvedRelease,
   report: Report,
 ): ResolvedProcess {
   const p: ProcessValues = values.processes[name];
@@ -177,11 +179,25 @@ function resolveProcess(
   const labels = { ...serviceLabels, [LABEL.component]: name };
   const selector = { [LABEL.name]: values.name, [LABEL.component]: name };
   const container = resolveContainer(values, p, ports, at, report, preStopSeconds);
-  const tracks = [resolveTrack(values, p, 'stable', values.release.stable, replicas, fullName, labels, selector, serviceAccount)];
-  // Helper processes pin their own image: a canary of the service does not change them.
-  if (canary && !p.image) {
-    const canaryCount = canaryReplicas(replicas, canary.weight, cluster.environment === 'prod' && serving);
-    tracks.push(resolveTrack(values, p, 'canary', canary.version, canaryCount, fullName, labels, selector, serviceAccount));
+  const mode = releaseMode(p, ports);
+  if (p.followRollout !== undefined && mode !== 'default-only' && mode !== 'shared') {
+    report(at('followRollout'), 'FC-RELEASE-006', `expected followRollout only on a process that cannot be routed by organization (no ports, or a tcp/tls port), got it on ${mode === 'own-image' ? 'a helper with its own image, which runs outside the release' : 'a process whose HTTP requests are routed by organization: it runs every live version already'}; remove it`);
+  }
+  const prod = cluster.environment === 'prod';
+  const deployment = (version: ResolvedVersion | undefined, name: string, selectorExtra: Record<string, string>, count: number) =>
+    resolveDeployment(values, p, version, name, count, labels, { ...selector, ...selectorExtra }, serviceAccount);
+  let deployments: ResolvedDeployment[];
+  if (mode === 'routed') {
+    // One Deployment per live version, selected by its version: promotion renames and reselects nothing.
+    deployments = release.versions.map((v) => deployment(v, `${fullName}-${v.id}`, { [LABEL.istioVersion]: v.label }, versionReplicas(release, v, replicas, mode, prod)));
+  } else {
+    // One Deployment for the default, rolled in place at promotion (maxUnavailable 0), plus the
+    // rollout's when the process shares work with it. The track values are the two-track model's,
+    // so the Deployments of earlier releases keep their immutable selectors.
+    deployments = [deployment(mode === 'own-image' ? undefined : release.default, fullName, { [LABEL.track]: 'stable' }, replicas)];
+    if (mode === 'shared' && release.rollout) {
+      deployments.push(deployment(release.rollout.version, `${fullName}-canary`, { [LABEL.track]: 'canary' }, versionReplicas(release, release.rollout.version, replicas, mode, prod)));
+    }
   }
 
   return {
@@ -191,7 +207,8 @@ function resolveProcess(
     ports,
     labels,
     selector,
-    tracks,
+    release: mode,
+    deployments,
     container,
     rollout: {
       maxSurge: p.maxSurge ?? DEFAULTS.maxSurge,
@@ -209,33 +226,40 @@ function resolveProcess(
   };
 }
 
-function resolveTrack(
+/** How a process follows the release (see ResolvedProcess.release). */
+function releaseMode(p: ProcessValues, ports: readonly { protocol: string }[]): ResolvedProcess['release'] {
+  if (p.image) return 'own-image';
+  const routable = ports.length > 0 && ports.every((port) => HTTP_PROTOCOLS.includes(port.protocol));
+  if (routable) return 'routed';
+  return p.followRollout ? 'shared' : 'default-only';
+}
+
+function resolveDeployment(
   values: ParsedServiceValues,
   p: ProcessValues,
-  track: 'stable' | 'canary',
-  releaseVersion: string,
+  release: ResolvedVersion | undefined,
+  deploymentName: string,
   replicas: number,
-  fullName: string,
   labels: Record<string, string>,
   selector: Record<string, string>,
   serviceAccount: ResolvedServiceAccount,
-): ResolvedTrack {
-  const image = p.image ?? (releaseVersion.startsWith('sha256:') ? `${values.image}@${releaseVersion}` : `${values.image}:${releaseVersion}`);
-  const version = p.image ? splitImage(p.image)!.version : releaseVersion;
-  const trackSelector = { ...selector, [LABEL.track]: track };
+): ResolvedDeployment {
+  const releaseVersion = release?.version;
+  const image = p.image ?? (releaseVersion!.startsWith('sha256:') ? `${values.image}@${releaseVersion}` : `${values.image}:${releaseVersion}`);
+  const version = p.image ? splitImage(p.image)!.version : releaseVersion!;
   return {
-    track,
-    deploymentName: track === 'stable' ? fullName : `${fullName}-${track}`,
+    deploymentName,
     version,
+    release,
     image,
     replicas,
-    selector: trackSelector,
+    selector,
     podLabels: {
       ...labels,
-      ...trackSelector,
+      ...selector,
       ...serviceAccount.podLabels,
       [LABEL.version]: versionLabel(version),
-      [LABEL.istioApp]: fullName,
+      [LABEL.istioApp]: `${values.name}-${selector[LABEL.component]}`,
       [LABEL.istioVersion]: versionLabel(version),
     },
   };

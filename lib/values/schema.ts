@@ -108,6 +108,10 @@ export const processSchema = z
       .describe(`Seconds between the start of termination and SIGKILL; must exceed preStopSeconds. Default: ${DEFAULTS.terminationGracePeriodSeconds}.`),
     runAsUser: integer(1, 2147483647).optional().describe(`Numeric user id the containers run as (never root). Default: ${DEFAULTS.runAsUser}.`),
     tmpSize: memoryQuantity().optional().describe(`Size limit of the writable emptyDir mounted at /tmp (the root filesystem is read-only). Default: '${DEFAULTS.tmpSize}'.`),
+    followRollout: z
+      .boolean({ error: 'expected true or false' })
+      .optional()
+      .describe('For processes that cannot be routed by organization (no ports, or a tcp/tls port): also run the rollout version, sharing the work by replica count (scaled to zero at weight 0 and under rollback). Default: false, only the default version runs.'),
     disruption: z
       .strictObject({
         maxUnavailable: integer(1, 100).optional().describe(`Pods of this process that a voluntary disruption (node drain) may take at once. Default: ${DEFAULTS.pdbMaxUnavailable}.`),
@@ -162,23 +166,25 @@ const userId = z
   .string({ error: 'expected a user id as a string' })
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/, { error: `expected a user id like 'nurse.jones@st-marys.example' (letters, digits, '.', '_', '@', '+', '-')` });
 
-const canary = z
+const rollout = z
   .strictObject({
-    version: imageVersion().optional().describe('The version under test: an image tag or sha256 digest. Required for any traffic to reach the canary.'),
-    weight: integer(0, 100)
-      .optional()
-      .describe('Percent of unpinned traffic for the canary, by organization bucket. 0 sends no unpinned traffic (the rollback). Give weight or step, not both.'),
-    step: integer(0, 99).optional().describe(`Index into steps: advancing a cutover is changing this one number.`),
+    version: imageVersion().describe('The version being rolled out: one of release.versions, not the default.'),
+    step: integer(0, 99).optional().describe('Index into steps: advancing a rollout is changing this one number.'),
     steps: z
-      .array(integer(0, 100))
+      .array(integer(1, 100))
       .min(1, { error: 'expected at least one step' })
       .refine((s) => s.every((v, i) => i === 0 || v > s[i - 1]), { error: 'expected increasing percentages, e.g. [5, 15, 25, 50, 100]' })
       .optional()
-      .describe(`Cutover steps in percent. Default: [${DEFAULTS.canarySteps.join(', ')}].`),
-    orgs: z.array(orgId).optional().describe('Organizations routed to the canary regardless of weight.'),
-    users: z.array(userId).optional().describe('Users routed to the canary regardless of weight (after held and pinned organizations).'),
+      .describe(`Rollout steps in percent of organization buckets. Default: [${DEFAULTS.rolloutSteps.join(', ')}].`),
+    weight: integer(0, 100)
+      .optional()
+      .describe('Percent of organization buckets on the rollout version, instead of step: buckets 0 … weight-1 move. Give step or weight, not both. Default: 0 (running, visible only to pinned organizations and users).'),
+    rollback: z
+      .boolean({ error: 'expected true or false' })
+      .optional()
+      .describe('true sends every organization that is not pinned back to the default at once, and scales the rollout version of processes that cannot be routed by organization to zero. Remove it to resume at the same step. Default: false.'),
   })
-  .describe('A second version running beside stable, with its own Deployments, receiving pinned and weighted traffic.');
+  .describe('One version moving over to replace the default, by organization bucket, in steps.');
 
 const cors = z
   .strictObject({
@@ -228,11 +234,24 @@ export const serviceFields = {
   image: imageRepository().describe('Image repository of the service, without tag; the release version is the tag.'),
   release: z
     .strictObject({
-      stable: imageVersion().describe('The version serving production traffic: an image tag or sha256 digest. Never `latest`.'),
-      canary: canary.optional(),
-      holdOrgs: z.array(orgId).optional().describe('Organizations kept on stable even at 100% canary, e.g. during an audit.'),
+      versions: z
+        .array(imageVersion())
+        .min(1, { error: 'expected at least one version' })
+        .max(DEFAULTS.maxLiveVersions, { error: `expected at most ${DEFAULTS.maxLiveVersions} live versions` })
+        .optional()
+        .describe('Live versions, image tags or sha256 digests: each runs its own Deployments. A version must stay here while organizations or users are pinned to it. Default: the default and the rollout version.'),
+      default: imageVersion().describe('The version every organization gets unless pinned or moved by the rollout; also every request without an organization. One of versions. Never `latest`.'),
+      rollout: rollout.optional(),
+      orgs: z
+        .record(orgId, imageVersion())
+        .optional()
+        .describe('Organization → the version it is pinned to, whatever the rollout and promotions do. A hold is a pin to the version the organization is on now.'),
+      users: z
+        .record(userId, imageVersion())
+        .optional()
+        .describe('User → the version they are pinned to: the one exception to "every user of an organization sees the same version" (QA, support). Checked before organization pins.'),
     })
-    .describe('Versions to run: stable, and optionally a canary.'),
+    .describe('Which versions run and which organizations get which version.'),
   routes: z.record(dnsLabel(20), route).optional().describe('External routes by name; each becomes a VirtualService <service>-ingress-<name> on the ingress gateway.'),
   callers: z
     .strictObject({

@@ -5,7 +5,7 @@ export const GOOD_SERVICE = valuesFile(`{
   name: 'good',
   team: 'care-records',
   image: 'europe-docker.pkg.dev/acme-care/apps/good',
-  release: { stable: '2026.11.3' },
+  release: { default: '2026.11.3' },
   processes: {
     web: { ports: [{ name: 'http', port: 8080 }], replicas: 2, probes: { ready: { path: '/ready' }, live: { path: '/live' } } },
   },

@@ -13,7 +13,7 @@ export function baseValues(name = 'patient-notes'): Record<string, unknown> {
     name,
     team: 'care-records',
     image: `europe-docker.pkg.dev/acme-care/apps/${name}`,
-    release: { stable: '2026.11.3' },
+    release: { default: '2026.11.3' },
     processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 3 } },
   };
 }

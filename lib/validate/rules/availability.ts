@@ -29,7 +29,7 @@ function selected(at: Located, deployments: readonly Located[]): { replicas: num
 }
 
 function checkProdReplicas(view: ClusterView, deployments: readonly Located[]): void {
-  // A process's tracks (stable, canary) together serve it.
+  // A process's Deployments (one per version it runs) together serve it.
   const byProcess = new Map<string, { first: Located; replicas: number }>();
   for (const at of deployments) {
     const pod = podTemplate(at.doc);

@@ -49,10 +49,10 @@ function checkImage(view: ClusterView, at: Located, path: string, c: Record<stri
   const { tag, digest } = parseImage(c.image);
   const where = `container '${c.name}' in ${describeObject(at)}`;
   if (digest === undefined && (tag === undefined || tag === 'latest')) {
-    view.report(at, 'FC-IMG-001', path, `expected an image pinned by tag or digest for ${where}, got '${c.image}'; set release.stable (or the process image) to a version like '2026.11.3' or 'sha256:<digest>'`);
+    view.report(at, 'FC-IMG-001', path, `expected an image pinned by tag or digest for ${where}, got '${c.image}'; set the release version (or the process image) to a version like '2026.11.3' or 'sha256:<digest>'`);
     return;
   }
   if (view.prod && digest === undefined && !/\d/.test(tag!)) {
-    view.report(at, 'FC-IMG-002', path, `expected a release version or digest in prod cluster ${view.cluster.name} for ${where}, got moving tag '${tag}'; set release.stable (or the process image) to a version with a number or a sha256 digest`);
+    view.report(at, 'FC-IMG-002', path, `expected a release version or digest in prod cluster ${view.cluster.name} for ${where}, got moving tag '${tag}'; set the release version (or the process image) to a version with a number or a sha256 digest`);
   }
 }

@@ -5,6 +5,6 @@ export default service({
   name: 'intake',
   team: 'care-records',
   image: 'europe-docker.pkg.dev/acme-care/apps/intake',
-  release: { stable: '2026.11.3' },
+  release: { default: '2026.11.3' },
   processes: {},
 });

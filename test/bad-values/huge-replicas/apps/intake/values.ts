@@ -5,7 +5,7 @@ export default service({
   name: 'intake',
   team: 'care-records',
   image: 'europe-docker.pkg.dev/acme-care/apps/intake',
-  release: { stable: '2026.11.3' },
+  release: { default: '2026.11.3' },
   processes: {
     web: { ports: [{ name: 'http', port: 8080 }], replicas: 1e9, probes: { ready: { path: '/ready' }, live: { path: '/live' } } },
   },

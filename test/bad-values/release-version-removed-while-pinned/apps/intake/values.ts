@@ -1,11 +1,11 @@
 import { service } from '../../lib';
 
-// a canary weight without a canary version
+// a promotion that drops the old version while organizations and a user are still held on it
 export default service({
   name: 'intake',
   team: 'care-records',
   image: 'europe-docker.pkg.dev/acme-care/apps/intake',
-  release: { stable: '2026.11.3', canary: { weight: 10 } },
+  release: { default: '2026.11.4', orgs: { 'oak-lodge': '2026.11.3', 'st-marys': '2026.11.3' }, users: { 'auditor@oak-lodge.example': '2026.11.3' } },
   processes: {
     web: { ports: [{ name: 'http', port: 8080 }], replicas: 2, probes: { ready: { path: '/ready' }, live: { path: '/live' } } },
   },
