@@ -26,10 +26,16 @@ export interface RouteHit {
 type StringMatch = { exact?: string; prefix?: string; regex?: string };
 type MatchEntry = { uri?: StringMatch; headers?: Record<string, StringMatch>; withoutHeaders?: Record<string, StringMatch> };
 
+const REGEXES = new Map<string, RegExp>();
+
 function stringMatches(m: StringMatch, value: string): boolean {
   if (m.exact !== undefined) return value === m.exact;
   if (m.prefix !== undefined) return value.startsWith(m.prefix);
-  if (m.regex !== undefined) return new RegExp(`^(?:${m.regex})$`).test(value);
+  if (m.regex !== undefined) {
+    let regex = REGEXES.get(m.regex);
+    if (!regex) REGEXES.set(m.regex, (regex = new RegExp(`^(?:${m.regex})$`)));
+    return regex.test(value);
+  }
   return true;
 }
 
