@@ -97,27 +97,26 @@ describe('fleetchart apply: pruning a service that left apps/', () => {
 });
 
 describe('fleetchart apply: pruning inside a service that stays', () => {
-  it('ending a canary deletes the canary Deployments and reconfigures the routes, in one apply', async () => {
+  it('finishing a cutover deletes the old version\'s Deployment and reconfigures its subset and routes, in one apply', async () => {
     const file = path.join(root, 'apps', 'patient-notes', 'values.ts');
     const text = fs.readFileSync(file, 'utf8');
-    const canary = /^\s*canary: \{[^\n]*\},\n/m;
-    assert.match(text, canary);
-    fs.writeFileSync(file, text.replace(canary, ''));
+    const versions = "versions: ['2026.11.2', '2026.11.3', '2026.11.4'],";
+    const pins = "orgs: { 'oak-lodge': '2026.11.2', 'st-marys': '2026.11.4' },";
+    assert.ok(text.includes(versions) && text.includes(pins));
+    fs.writeFileSync(file, text.replace(versions, "versions: ['2026.11.3', '2026.11.4'],").replace(pins, "orgs: { 'st-marys': '2026.11.4' },"));
 
     const result = await cliApply(env, root, CLUSTER);
     assert.deepEqual(result.err, []);
     assert.equal(result.code, 0);
-    assert.deepEqual(result.out.filter((l) => l.startsWith('pruned')), [
-      'pruned     Deployment patient-notes/patient-notes-web-canary',
-      'pruned     Deployment patient-notes/patient-notes-indexer-canary',
-    ]);
+    assert.deepEqual(result.out.filter((l) => l.startsWith('pruned')), ['pruned     Deployment patient-notes/patient-notes-web-2026-11-2']);
+    assert.ok(result.out.includes('configured DestinationRule patient-notes/patient-notes-web'));
     assert.ok(result.out.includes('configured VirtualService patient-notes/patient-notes-web'));
     assert.ok(result.out.includes('configured VirtualService patient-notes/patient-notes-ingress-api'));
-    assert.match(result.out.at(-1)!, /: 0 created, 2 configured, \d+ unchanged, 2 pruned$/);
+    assert.match(result.out.at(-1)!, /: 0 created, 3 configured, \d+ unchanged, 1 pruned$/);
     for (const name of ['patient-notes-web', 'patient-notes-ingress-api']) {
       const route = await env.getJson(['virtualservice.networking.istio.io', name, '-n', 'patient-notes']);
       const subsets = route.spec.http.flatMap((h: any) => h.route.map((r: any) => r.destination.subset));
-      assert.deepEqual([...new Set(subsets)], ['stable'], `VirtualService ${name} still routes to the canary`);
+      assert.deepEqual([...new Set(subsets)].sort(), ['2026-11-3', '2026-11-4'], `VirtualService ${name} still routes to the old version`);
     }
   });
 
