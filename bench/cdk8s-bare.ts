@@ -46,13 +46,12 @@ interface RefProcess {
   probes?: { ready?: RefProbe; live?: RefProbe };
   env?: Record<string, string>;
 }
-interface RefCanary {
+interface RefRollout {
   version: string;
   step?: number;
   weight?: number;
   steps?: number[];
-  orgs?: string[];
-  users?: string[];
+  rollback?: boolean;
 }
 interface RefRoute {
   host: string;
@@ -68,7 +67,7 @@ interface RefService {
   team: string;
   tier?: 'critical' | 'standard' | 'batch';
   image: string;
-  release: { stable: string; canary?: RefCanary; holdOrgs?: string[] };
+  release: { versions?: string[]; default: string; rollout?: RefRollout; orgs?: Record<string, string>; users?: Record<string, string> };
   routes?: Record<string, RefRoute>;
   callers?: { services?: string[]; gateway?: boolean };
   egress?: { namespaces?: string[]; cidrs?: { cidr: string; ports: number[] }[] };
@@ -82,75 +81,83 @@ interface RefService {
 /** fleetchart's defaults, from their one place: the baseline must render the same objects. */
 const D = DEFAULTS;
 
-type Track = 'stable' | 'canary';
-interface Stage {
+interface Rule {
   name: string;
-  match?: { header: string; regex: string; cookie?: string };
-  destinations: { track: Track; weight: number }[];
+  match?: { header: string; exact: string[] } | { header: string; regex: string };
+  version: string;
 }
 
-const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A version as a DNS label (subset name, Deployment suffix), as lib/values/release.ts writes it. */
+function versionId(version: string): string {
+  if (version.startsWith('sha256:')) return `sha256-${version.slice(7, 19)}`;
+  return version.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, 40).replace(/-+$/, '') || 'v';
+}
 
-/** Organization buckets 0 … weight-1 as a regex (buckets are 0–99). */
+/** Organization buckets 0 … weight-1 as decimals with any leading zeros. */
 function bucketRegex(weight: number): string {
+  if (weight >= 100) return '^0*[0-9]{1,2}$';
   const n = weight - 1;
-  if (n < 10) return `^[0-${n}]$`;
+  if (n < 10) return `^0*[0-${n}]$`;
   const tens = Math.floor(n / 10);
   const parts = ['[0-9]'];
   if (tens === 2) parts.push('1[0-9]');
   else if (tens > 2) parts.push(`[1-${tens - 1}][0-9]`);
   parts.push(`${tens}[0-${n % 10}]`);
-  return `^(${parts.join('|')})$`;
+  return `^0*(${parts.join('|')})$`;
 }
 
-/** The canary's share of unpinned traffic. */
-function canaryWeight(canary: RefCanary): number {
-  return canary.step !== undefined ? (canary.steps ?? D.rolloutSteps)[canary.step] : (canary.weight ?? 0);
+/** The rollout's share of organization buckets. */
+function rolloutWeight(rollout: RefRollout): number {
+  return rollout.step !== undefined ? (rollout.steps ?? D.rolloutSteps)[rollout.step] : (rollout.weight ?? 0);
 }
 
-/** Routing stages: held orgs, pinned orgs, pinned users, org buckets, then the weighted split. */
-function routingStages(svc: RefService, cluster: ReferenceCluster): Stage[] {
-  const canary = svc.release.canary;
-  if (!canary) return [{ name: 'weighted', destinations: [{ track: 'stable', weight: 100 }] }];
+function liveVersions(svc: RefService): string[] {
+  return svc.release.versions ?? [...new Set([svc.release.default, ...(svc.release.rollout ? [svc.release.rollout.version] : [])])];
+}
+
+/** Routing rules: pinned users, pinned organizations (per version), the rollout's buckets, the default. */
+function routingRules(svc: RefService, cluster: ReferenceCluster): Rule[] {
   const r = cluster.routing;
-  const weight = canaryWeight(canary);
-  const stages: Stage[] = [];
-  const pin = (name: string, ids: string[] | undefined, header: string, cookie: string, track: Track) => {
-    if (!ids?.length) return;
-    const alternatives = ids.map(escapeRegex).join('|');
-    stages.push({ name, match: { header, regex: `^(${alternatives})$`, cookie: `^(.*;\\s*)?${escapeRegex(cookie)}=(${alternatives})(;.*)?$` }, destinations: [{ track, weight: 100 }] });
+  const rules: Rule[] = [];
+  const pin = (kind: string, header: string, pins: Record<string, string> | undefined) => {
+    for (const version of liveVersions(svc)) {
+      const ids = Object.keys(pins ?? {}).sort().filter((id) => pins![id] === version);
+      if (ids.length) rules.push({ name: `${kind}-${versionId(version)}`, match: { header, exact: ids }, version });
+    }
   };
-  pin('hold-orgs', svc.release.holdOrgs, r.orgHeader, r.orgCookie, 'stable');
-  pin('canary-orgs', canary.orgs, r.orgHeader, r.orgCookie, 'canary');
-  pin('canary-users', canary.users, r.userHeader, r.userCookie, 'canary');
-  if (weight > 0 && weight < 100) {
-    stages.push({ name: 'canary-buckets', match: { header: r.bucketHeader, regex: bucketRegex(weight) }, destinations: [{ track: 'canary', weight: 100 }] });
-    stages.push({ name: 'stable-buckets', match: { header: r.bucketHeader, regex: '.+' }, destinations: [{ track: 'stable', weight: 100 }] });
-  }
-  const split: Stage['destinations'] = [];
-  if (weight < 100) split.push({ track: 'stable', weight: 100 - weight });
-  if (weight > 0) split.push({ track: 'canary', weight });
-  stages.push({ name: 'weighted', destinations: split });
-  return stages;
+  pin('users', r.userHeader, svc.release.users);
+  pin('orgs', r.orgHeader, svc.release.orgs);
+  const rollout = svc.release.rollout;
+  if (rollout && rolloutWeight(rollout) > 0 && !rollout.rollback) rules.push({ name: 'rollout', match: { header: r.bucketHeader, regex: bucketRegex(rolloutWeight(rollout)) }, version: rollout.version });
+  rules.push({ name: 'default', version: svc.release.default });
+  return rules;
 }
 
-/** Every stage × every path prefix, with the route's timeout, retries and CORS. */
-function httpRoutes(stages: Stage[], o: { host: string; paths?: string[]; port?: number; timeout: string; retries: { attempts: number; perTryTimeout: string; retryOn: string }; cors?: RefRoute['cors'] }): VirtualServiceSpecHttp[] {
-  const bases: VirtualServiceSpecHttpMatch[] = o.paths ? o.paths.map((prefix) => ({ uri: { prefix } })) : [{}];
-  return stages.map((stage) => {
-    const m = stage.match;
-    const match = m
-      ? bases.flatMap((b) => [
-          { ...b, headers: { [m.header]: { regex: m.regex } } },
-          ...(m.cookie ? [{ ...b, headers: { cookie: { regex: m.cookie } }, withoutHeaders: { [m.header]: { regex: '.*' } } }] : []),
-        ])
-      : o.paths
-        ? bases
-        : undefined;
+/** Pods per version of a process routed by organization (see versionReplicas in lib/values/release.ts). */
+function versionReplicas(svc: RefService, version: string, replicas: number, prod: boolean): number {
+  const rollout = svc.release.rollout;
+  if (version === svc.release.default) return replicas;
+  if (Object.values(svc.release.orgs ?? {}).includes(version)) return replicas;
+  const floor = Math.min(replicas, prod ? 2 : 1);
+  if (version === rollout?.version && !rollout.rollback) return Math.min(replicas, Math.max(floor, Math.ceil((replicas * rolloutWeight(rollout)) / 100)));
+  return floor;
+}
+
+/** Every rule × every path (exact /p and prefix /p/), with the route's timeout, retries and CORS. */
+function httpRoutes(rules: Rule[], o: { host: string; paths?: string[]; port?: number; timeout: string; retries: { attempts: number; perTryTimeout: string; retryOn: string }; cors?: RefRoute['cors'] }): VirtualServiceSpecHttp[] {
+  const pathMatch = (path: string): VirtualServiceSpecHttpMatch[] => {
+    const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
+    return p === '/' ? [{ uri: { prefix: '/' } }] : [{ uri: { exact: p } }, { uri: { prefix: `${p}/` } }];
+  };
+  const bases: VirtualServiceSpecHttpMatch[] = o.paths ? o.paths.flatMap(pathMatch) : [{}];
+  return rules.map((rule) => {
+    const m = rule.match;
+    const headers = m ? ('exact' in m ? m.exact.map((exact) => ({ [m.header]: { exact } })) : [{ [m.header]: { regex: m.regex } }]) : [];
+    const match = m ? headers.flatMap((h) => bases.map((b) => ({ ...b, headers: h }))) : o.paths ? bases : undefined;
     return {
-      name: stage.name,
+      name: rule.name,
       match,
-      route: stage.destinations.map((d) => ({ destination: { host: o.host, subset: d.track, port: o.port === undefined ? undefined : { number: o.port } }, weight: d.weight })),
+      route: [{ destination: { host: o.host, subset: versionId(rule.version), port: o.port === undefined ? undefined : { number: o.port } } }],
       timeout: o.timeout,
       retries: o.retries.attempts > 0 ? o.retries : { attempts: 0 },
       corsPolicy: o.cors
@@ -270,8 +277,7 @@ class ServiceChart extends Chart {
         },
       });
     }
-    const stages = routingStages(svc, cluster);
-    const canary = svc.release.canary;
+    const rules = routingRules(svc, cluster);
     for (const name of Object.keys(svc.processes).sort()) {
       const p = svc.processes[name];
       const fullName = `${svc.name}-${name}`;
@@ -294,14 +300,12 @@ class ServiceChart extends Chart {
           },
         });
       }
-      const tracks: { track: Track; version: string; replicas: number }[] = [{ track: 'stable', version: svc.release.stable, replicas }];
-      if (canary) {
-        // Canary pods: its share of the traffic, at least what a prod serving process needs, at most stable's.
-        const floor = cluster.environment === 'prod' && p.ports ? 2 : 1;
-        tracks.push({ track: 'canary', version: canary.version, replicas: Math.min(replicas, Math.max(floor, Math.ceil((replicas * canaryWeight(canary)) / 100))) });
-      }
-      for (const { track, version, replicas: trackReplicas } of tracks) {
-        const trackSelector = { ...selector, track };
+      // Processes with ports (all HTTP in the synthetic fleet) run a Deployment per live version; workers the default only.
+      const tracks = p.ports
+        ? liveVersions(svc).map((version) => ({ deploymentName: `${fullName}-${versionId(version)}`, extra: { version } as Record<string, string>, version, replicas: versionReplicas(svc, version, replicas, cluster.environment === 'prod') }))
+        : [{ deploymentName: fullName, extra: { track: 'stable' } as Record<string, string>, version: svc.release.default, replicas }];
+      for (const { deploymentName, extra, version, replicas: trackReplicas } of tracks) {
+        const trackSelector = { ...selector, ...extra };
         const podLabels = { ...processLabels, ...trackSelector, ...podIdentityLabels, 'app.kubernetes.io/version': version, app: fullName, version };
         const spread = (topologyKey: string, whenUnsatisfiable: string): k8s.TopologySpreadConstraint => ({
           topologyKey,
@@ -310,8 +314,8 @@ class ServiceChart extends Chart {
           labelSelector: { matchLabels: trackSelector },
           matchLabelKeys: ['pod-template-hash'],
         });
-        new k8s.KubeDeployment(this, `${name}-deployment-${track}`, {
-          metadata: { name: track === 'stable' ? fullName : `${fullName}-${track}`, namespace: ns, labels: podLabels },
+        new k8s.KubeDeployment(this, `${name}-deployment-${deploymentName}`, {
+          metadata: { name: deploymentName, namespace: ns, labels: podLabels },
           spec: {
             replicas: trackReplicas,
             selector: { matchLabels: trackSelector },
@@ -375,7 +379,7 @@ class ServiceChart extends Chart {
               connectionPool: { tcp: { maxConnections: 1024, connectTimeout: '2s' }, http: { http2MaxRequests: 1024, idleTimeout: '300s' } },
               outlierDetection: { consecutive5XxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
             },
-            subsets: ['stable', 'canary'].map((track) => ({ name: track, labels: { track } })),
+            subsets: liveVersions(svc).map((version) => ({ name: versionId(version), labels: { version } })),
           },
         });
         new VirtualService(this, `${name}-virtual-service`, {
@@ -383,7 +387,7 @@ class ServiceChart extends Chart {
           spec: {
             hosts: [host],
             gateways: ['mesh'],
-            http: httpRoutes(stages, { host, timeout: D.routeTimeout, retries: D.retries }),
+            http: httpRoutes(rules, { host, timeout: D.routeTimeout, retries: D.retries }),
           },
         });
       }
@@ -404,7 +408,7 @@ class ServiceChart extends Chart {
         spec: {
           hosts: [route.host.includes('.') ? route.host : `${route.host}.${cluster.baseDomain}`],
           gateways: [cluster.ingress.gateway],
-          http: httpRoutes(stages, {
+          http: httpRoutes(rules, {
             host: `${svc.name}-${process}.${ns}.svc.cluster.local`,
             paths: route.paths ?? [...D.routePaths],
             port: port.port,

@@ -133,7 +133,7 @@ describe('fleetchart apply: pruning inside a service that stays', () => {
       result.out.join('\n'),
     );
     assert.ok(result.out.some((l) => l.startsWith('kept       Namespace patient-notes: holds 2 objects fleetchart did not apply (')), result.out.join('\n'));
-    assert.ok(result.out.includes('pruned     Deployment patient-notes/patient-notes-web'));
+    for (const id of ['2026-11-3', '2026-11-4']) assert.ok(result.out.includes(`pruned     Deployment patient-notes/patient-notes-web-${id}`), result.out.join('\n'));
     assert.ok(await exists(env, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'patient-notes-indexer', namespace: 'patient-notes' } }));
   });
 });

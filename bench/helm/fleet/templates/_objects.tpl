@@ -83,13 +83,13 @@ timeoutSeconds: {{ $given.timeoutSeconds | default .d.probe.timeoutSeconds }}
 failureThreshold: {{ $given.failureThreshold | default .failureThreshold }}
 {{- end }}
 
-{{- /* One Deployment of a process per track: .track, .version and .replicas are the track's. */}}
+{{- /* One Deployment of a process per version it runs: .deploymentName, .selectorExtra, .version and .replicas are that version's. */}}
 {{- define "fleet.deployment" }}
 {{- $p := .p }}
 {{- $d := .d }}
-{{- $selector := dict "app.kubernetes.io/name" .svc.name "app.kubernetes.io/component" .name "track" .track }}
+{{- $selector := merge (dict "app.kubernetes.io/name" .svc.name "app.kubernetes.io/component" .name) .selectorExtra }}
 {{- $version := .version }}
-{{- $podLabels := merge (dict "app.kubernetes.io/component" .name "track" .track "app.kubernetes.io/version" $version "app" .fullName "version" $version) .labels }}
+{{- $podLabels := merge (dict "app.kubernetes.io/component" .name "app.kubernetes.io/version" $version "app" .fullName "version" $version) .selectorExtra .labels }}
 {{- if and .svc.identity (eq .cluster.provider.kind "aks") }}{{ $_ := set $podLabels "azure.workload.identity/use" "true" }}{{ end }}
 {{- $env := dict }}
 {{- range $k, $v := (merge (dict) ($p.env | default dict) (.svc.env | default dict)) }}{{ $_ := set $env $k (dict "name" $k "value" $v) }}{{ end }}
@@ -101,7 +101,7 @@ failureThreshold: {{ $given.failureThreshold | default .failureThreshold }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: {{ if eq .track "stable" }}{{ .fullName }}{{ else }}{{ .fullName }}-{{ .track }}{{ end }}
+  name: {{ .deploymentName }}
   namespace: {{ .svc.name }}
   labels:
     {{- toYaml $podLabels | nindent 4 }}
@@ -363,51 +363,47 @@ spec:
 {{- end }}
 {{- end }}
 
-{{- /* Istio HTTP routes: every routing stage × every path prefix, with the route's policies. */}}
+{{- /* Istio HTTP routes: every rule × every path (exact /p and prefix /p/), header matches only, one destination. */}}
 {{- define "fleet.http" }}
 {{- $retries := .retries }}
-{{- range $stage := .stages }}
-- name: {{ $stage.name }}
-  {{- if or $stage.match $.paths }}
+{{- $uris := list }}
+{{- range $path := $.paths }}
+{{- $p := $path }}{{ if gt (len $path) 1 }}{{ $p = trimSuffix "/" $path }}{{ end }}
+{{- if eq $p "/" }}{{ $uris = append $uris (dict "prefix" "/") }}{{ else }}{{ $uris = append $uris (dict "exact" $p) }}{{ $uris = append $uris (dict "prefix" (printf "%s/" $p)) }}{{ end }}
+{{- end }}
+{{- range $rule := .rules }}
+- name: {{ $rule.name }}
+  {{- if or $rule.match $uris }}
   match:
-    {{- range $prefix := $.paths | default (list "") }}
-    {{- if $stage.match }}
+    {{- if $rule.match }}
+    {{- $headers := list }}
+    {{- if hasKey $rule.match "exact" }}{{ range $rule.match.exact }}{{ $headers = append $headers (dict "exact" .) }}{{ end }}{{ else }}{{ $headers = list (dict "regex" $rule.match.regex) }}{{ end }}
+    {{- range $h := $headers }}
+    {{- range $uri := $uris | default (list dict) }}
     - headers:
-        {{ $stage.match.header }}:
-          regex: {{ $stage.match.regex | quote }}
-      {{- with $prefix }}
+        {{ $rule.match.header }}:
+          {{- toYaml $h | nindent 10 }}
+      {{- with $uri }}
       uri:
-        prefix: {{ . }}
+        {{- toYaml . | nindent 8 }}
       {{- end }}
-    {{- with $stage.match.cookie }}
-    - headers:
-        cookie:
-          regex: {{ . | quote }}
-      {{- with $prefix }}
-      uri:
-        prefix: {{ . }}
-      {{- end }}
-      withoutHeaders:
-        {{ $stage.match.header }}:
-          regex: ".*"
+    {{- end }}
     {{- end }}
     {{- else }}
+    {{- range $uris }}
     - uri:
-        prefix: {{ $prefix }}
+        {{- toYaml . | nindent 8 }}
     {{- end }}
     {{- end }}
   {{- end }}
   route:
-    {{- range $stage.destinations }}
     - destination:
         host: {{ $.host }}
-        subset: {{ .track }}
+        subset: {{ $rule.subset | quote }}
         {{- with $.port }}
         port:
           number: {{ . }}
         {{- end }}
-      weight: {{ .weight }}
-    {{- end }}
   timeout: {{ $.timeout }}
   retries:
     attempts: {{ $retries.attempts }}
@@ -437,18 +433,25 @@ spec:
 {{- end }}
 {{- end }}
 
-{{- /* The regex of organization buckets 0 … weight-1 (buckets are 0–99). */}}
+{{- /* The regex of organization buckets 0 … weight-1, as decimals with any leading zeros. */}}
 {{- define "fleet.bucketRegex" }}
 {{- $n := sub . 1 }}
-{{- if lt $n 10 }}
-{{- printf "^[0-%d]$" $n }}
+{{- if ge (int .) 100 }}
+{{- print "^0*[0-9]{1,2}$" }}
+{{- else if lt $n 10 }}
+{{- printf "^0*[0-%d]$" $n }}
 {{- else }}
 {{- $tens := div $n 10 }}
 {{- $parts := list "[0-9]" }}
 {{- if eq $tens 2 }}{{ $parts = append $parts "1[0-9]" }}{{ else if gt $tens 2 }}{{ $parts = append $parts (printf "[1-%d][0-9]" (sub $tens 1)) }}{{ end }}
 {{- $parts = append $parts (printf "%d[0-%d]" $tens (mod $n 10)) }}
-{{- printf "^(%s)$" (join "|" $parts) }}
+{{- printf "^0*(%s)$" (join "|" $parts) }}
 {{- end }}
+{{- end }}
+
+{{- /* A version as a DNS label: the subset name and Deployment suffix. */}}
+{{- define "fleet.versionId" }}
+{{- if hasPrefix "sha256:" . }}{{ printf "sha256-%s" (substr 7 19 .) }}{{ else }}{{ regexReplaceAll "-+$" (trunc 40 (regexReplaceAll "^-+" (regexReplaceAll "[^a-z0-9]+" (lower .) "-") "")) "" }}{{ end }}
 {{- end }}
 
 {{- define "fleet.traffic" }}
@@ -479,10 +482,10 @@ spec:
       baseEjectionTime: 30s
       maxEjectionPercent: 50
   subsets:
-    {{- range list "stable" "canary" }}
-    - name: {{ . }}
+    {{- range .versions }}
+    - name: {{ include "fleet.versionId" . | quote }}
       labels:
-        track: {{ . }}
+        version: {{ . | quote }}
     {{- end }}
 ---
 apiVersion: networking.istio.io/v1
@@ -498,7 +501,7 @@ spec:
   gateways:
     - mesh
   http:
-    {{- include "fleet.http" (dict "stages" .stages "host" $host "timeout" .d.routeTimeout "retries" .d.retries) | indent 4 }}
+    {{- include "fleet.http" (dict "rules" .rules "host" $host "timeout" .d.routeTimeout "retries" .d.retries) | indent 4 }}
 {{- end }}
 {{- end }}
 
@@ -528,5 +531,5 @@ spec:
   gateways:
     - {{ .cluster.ingress.gateway }}
   http:
-    {{- include "fleet.http" (dict "stages" .stages "paths" ($route.paths | default .d.routePaths) "host" (printf "%s-%s.%s.svc.cluster.local" .svc.name $process .svc.name) "port" $port.port "timeout" ($route.timeout | default .d.routeTimeout) "retries" $retries "cors" $route.cors) | indent 4 }}
+    {{- include "fleet.http" (dict "rules" .rules "paths" ($route.paths | default .d.routePaths) "host" (printf "%s-%s.%s.svc.cluster.local" .svc.name $process .svc.name) "port" $port.port "timeout" ($route.timeout | default .d.routeTimeout) "retries" $retries "cors" $route.cors) | indent 4 }}
 {{- end }}
