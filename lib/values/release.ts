@@ -95,6 +95,12 @@ export function resolveRelease(values: ParsedServiceValues, report: Report): Res
   return { versions, default: byVersion(release.default), rollout: resolvedRollout, orgPins, userPins };
 }
 
+/** Just the default version, for checking the rest of a service whose release has errors. */
+export function defaultOnlyRelease(version: string): ResolvedRelease {
+  const only: ResolvedVersion = { version, id: versionId(version), label: versionLabel(version), role: 'default', orgs: [], users: [] };
+  return { versions: [only], default: only, orgPins: {}, userPins: {} };
+}
+
 function sortedRecord(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.keys(record).sort().map((key) => [key, record[key]]));
 }

@@ -6,7 +6,7 @@ import { GCP_SERVICE_ACCOUNT, parseCpuMillis, parseMemoryBytes, splitImage } fro
 import { LABEL, MANAGED_BY, versionLabel } from './labels';
 import { globMatches, matchingOverrideKeys, mergeOverride } from './merge';
 import type { ResolvedContainer, ResolvedDeployment, ResolvedEnv, ResolvedProbe, ResolvedProcess, ResolvedRelease, ResolvedService, ResolvedServiceAccount, ResolvedVersion } from './model';
-import { resolveRelease, routeRules, versionReplicas } from './release';
+import { defaultOnlyRelease, resolveRelease, routeRules, versionReplicas } from './release';
 import type { Report } from './report-rule';
 import type { ParsedServiceValues, ProcessValues } from './schema';
 import { HTTP_PROTOCOLS, resolveCallers, resolveRoutes } from './traffic';
@@ -43,8 +43,8 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
     [LABEL.team]: values.team,
   };
   const serviceAccount = resolveServiceAccount(values, cluster, report);
-  const release = resolveRelease(values, report);
-  if (!release) return { findings };
+  // A release with errors still lets every other check run, on its default alone: all problems in one run.
+  const release = resolveRelease(values, report) ?? defaultOnlyRelease(values.release.default);
   const processes = Object.keys(values.processes)
     .sort()
     .map((name) => resolveProcess(values, name, cluster, labels, serviceAccount, release, report));
