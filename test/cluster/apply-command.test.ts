@@ -54,7 +54,7 @@ describe('fleetchart apply: what it reports', () => {
     assert.equal(result.code, 0);
     assert.equal(result.out.at(-1), `${CLUSTER}: ${documents.length} created, 0 configured, 0 unchanged, 0 pruned`);
     assert.ok(result.out.includes('created    Namespace patient-notes'));
-    assert.ok(result.out.includes('created    Deployment patient-notes/patient-notes-web'));
+    assert.ok(result.out.includes('created    Deployment patient-notes/patient-notes-web-2026-11-3'));
     assert.ok(result.out.indexOf('created    Namespace patient-notes') < result.out.indexOf('created    ServiceAccount patient-notes/patient-notes'), 'Namespaces first');
     assert.ok(
       result.out.indexOf('created    DestinationRule patient-notes/patient-notes-web') < result.out.indexOf('created    VirtualService patient-notes/patient-notes-web'),
@@ -73,7 +73,7 @@ describe('fleetchart apply: what it reports', () => {
     assert.deepEqual(result.err, []);
     assert.equal(result.code, 0);
     assert.deepEqual(result.out.filter((l) => !l.startsWith('unchanged')), [
-      'configured Deployment resident-preferences/resident-preferences-web',
+      'configured Deployment resident-preferences/resident-preferences-web-1-14-2',
       `${CLUSTER}: 0 created, 1 configured, ${before.size - 3} unchanged, 0 pruned (server dry run: nothing was changed)`,
     ]);
     assert.deepEqual(await versions(env), before);
@@ -84,13 +84,13 @@ describe('fleetchart apply: what it reports', () => {
     const result = await cliApply(env, root, CLUSTER);
     assert.deepEqual(result.err, []);
     assert.deepEqual(result.out.filter((l) => !l.startsWith('unchanged')), [
-      'configured Deployment resident-preferences/resident-preferences-web',
+      'configured Deployment resident-preferences/resident-preferences-web-1-14-2',
       `${CLUSTER}: 0 created, 1 configured, ${before.size - 3} unchanged, 0 pruned`,
     ]);
     const after = await versions(env);
     const changed = [...after].filter(([key, version]) => before.get(key) !== version).map(([key]) => key);
-    assert.deepEqual(changed, [objectKey({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'resident-preferences', name: 'resident-preferences-web' })]);
-    const deployment = await env.getJson(['deployment', 'resident-preferences-web', '-n', 'resident-preferences']);
+    assert.deepEqual(changed, [objectKey({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'resident-preferences', name: 'resident-preferences-web-1-14-2' })]);
+    const deployment = await env.getJson(['deployment', 'resident-preferences-web-1-14-2', '-n', 'resident-preferences']);
     const logLevel = deployment.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === 'LOG_LEVEL');
     assert.equal(logLevel.value, 'info');
   });
@@ -161,8 +161,8 @@ describe('fleetchart apply: what it refuses, before changing anything', () => {
       const errors = result.err.join('\n');
       assert.match(errors, /error: the cluster does not serve networking\.istio\.io\/v1 \(needed for DestinationRule, VirtualService\): install its CRDs first/);
       assert.match(errors, /error: the cluster does not serve security\.istio\.io\/v1 \(needed for PeerAuthentication, AuthorizationPolicy\): install its CRDs first/);
-      assert.match(errors, /error: PriorityClass 'care-critical' does not exist in the cluster \(used by [^)]*Deployment medication-dispensing\/medication-dispensing-api[,)]/);
-      assert.match(errors, /error: PriorityClass 'care-standard' does not exist in the cluster \(used by [^)]*Deployment resident-preferences\/resident-preferences-web[,)]/);
+      assert.match(errors, /error: PriorityClass 'care-critical' does not exist in the cluster \(used by [^)]*Deployment medication-dispensing\/medication-dispensing-api-2026-11-1[,)]/);
+      assert.match(errors, /error: PriorityClass 'care-standard' does not exist in the cluster \(used by [^)]*Deployment resident-preferences\/resident-preferences-web-1-14-2[,)]/);
       const namespaces = await bare.getJson(['namespaces', '-l', 'app.kubernetes.io/managed-by=fleetchart']);
       assert.deepEqual(namespaces.items, []);
     } finally {

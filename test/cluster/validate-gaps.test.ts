@@ -22,7 +22,7 @@ import { applyDocuments, readOutput } from './helpers';
  */
 type Doc = Record<string, any>;
 const find = (docs: Doc[], kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name)!;
-const deployment = (docs: Doc[]) => find(docs, 'Deployment', 'medication-dispensing-api');
+const deployment = (docs: Doc[]) => find(docs, 'Deployment', 'medication-dispensing-api-2026-11-1');
 const egressRule = (docs: Doc[]) => find(docs, 'NetworkPolicy', 'restrict-egress').spec.egress.find((r: Doc) => r.to?.[0]?.ipBlock).to[0].ipBlock;
 const rounds = (docs: Doc[]) => find(docs, 'VirtualService', 'medication-dispensing-ingress-rounds').spec.http[0];
 const passwordRef = (docs: Doc[]) => deployment(docs).spec.template.spec.containers[0].env.find((e: Doc) => e.name === 'DB_PASSWORD').valueFrom.secretKeyRef;
@@ -50,7 +50,7 @@ const cases: Case[] = [
     edit: (docs) => Object.assign(deployment(docs).spec, { minReadySeconds: 120, progressDeadlineSeconds: 120 }),
     from: 'minReadySeconds: 20,',
     to: 'minReadySeconds: 120, progressDeadlineSeconds: 120,',
-    server: { rejects: /The Deployment "medication-dispensing-api" is invalid: spec\.progressDeadlineSeconds: Invalid value: 120: must be greater than minReadySeconds/ },
+    server: { rejects: /The Deployment "medication-dispensing-api-2026-11-1" is invalid: spec\.progressDeadlineSeconds: Invalid value: 120: must be greater than minReadySeconds/ },
     path: 'processes.api.progressDeadlineSeconds',
   },
   {

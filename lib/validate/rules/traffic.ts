@@ -67,6 +67,8 @@ function checkHostClaims(view: ClusterView): void {
   }
   // Index claims by host and path: a claim collides with the same path or with one of its
   // segment prefixes (`/api` covers `/api/notes`), so lookups replace comparing every pair.
+  // Segments are what Envoy matches: each path renders as exact `/p` plus prefix `/p/`
+  // (lib/constructs/traffic.ts pathMatches), so `/api/notes` never takes `/api/notes-admin`.
   const byPath = new Map<string, typeof claims>();
   const key = (host: string, path: string) => `${host} ${path}`;
   for (const claim of claims) {
