@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { applyOrder, refOf } from '../lib/apply/objects';
+import { platformChart } from '../lib/constructs/platform-chart';
+import { Manifest, cdk8sJson } from '../lib/constructs/manifest';
 import { BUCKETS, fnv1a32, organizationBucket, organizationBucketHeader } from '../lib/gateway/bucket';
 import { PLATFORM_FILE, renderFleet } from '../lib/pipeline';
 import { makeFleet, removeFleet, runCli, snapshotTree } from './support/fleet';
@@ -83,6 +85,15 @@ describe('the platform file: charts-out/<cluster>/_platform.k8s.yaml', () => {
     assert.ok(result.err.includes(`apps/clusters.ts: [0].identity.issuer: expected the token issuer as an https URL, e.g. 'https://login.care.example.com', got 'http://login.care.example.com'`), result.err.join('\n'));
     assert.ok(result.err.includes(`apps/clusters.ts: [0].identity.orgClaim: expected a claim name like 'org_id' or a nested one like 'care.org', got 'org id'`), result.err.join('\n'));
     assert.deepEqual(snapshotTree(path.join(root, 'charts-out')), {});
+  });
+
+  it('renders each object exactly as cdk8s renders the same props through the generated class', () => {
+    for (const cluster of renderFleet(fleet()).clusters) {
+      const manifests = platformChart(cluster).node.findAll().filter((c): c is Manifest => Manifest.isManifest(c));
+      assert.ok(manifests.length > 0);
+      const ours = manifests.map((m) => m.toJson());
+      manifests.forEach((m, i) => assert.deepEqual(ours[i], cdk8sJson(m), `${cluster.name} ${m.node.path}`));
+    }
   });
 
   it('is applied before the routes that read its headers and pruned after them', () => {
