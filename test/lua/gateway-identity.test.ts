@@ -179,6 +179,21 @@ describe('identity at the ingress gateway, run under LuaJIT', () => {
         assert.deepEqual(valuesOf(result, gateway.bucket), []);
       });
 
+      it('fails to "no identity", with an error in the log, when the script breaks (an Envoy without getNumValues)', () => {
+        const [result] = runGateway(gateway.scripts, [
+          {
+            headers: [[gateway.org, 'victim-org'], [gateway.bucket, '0'], ['cookie', 'theme=dark']],
+            verified: verifiedToken(gateway, { [orgClaim]: 'oak-lodge' }),
+            missingMethods: ['getNumValues'],
+          },
+        ]);
+        assert.deepEqual(valuesOf(result, gateway.org), []);
+        assert.deepEqual(valuesOf(result, gateway.bucket), []);
+        assert.equal(result.logs.length, 2, result.logs.join('\n'));
+        assert.match(result.logs[0], /^Err: fleetchart identity strip: /);
+        assert.match(result.logs[1], /^Err: fleetchart identity derive: /);
+      });
+
       it('fails safe when the strip filter did not run: a spoofed organization next to a verified one identifies nobody', () => {
         const [result] = run([{ headers: [[gateway.org, 'victim-org']], verified: verifiedToken(gateway, { [orgClaim]: 'oak-lodge' }), stages: ['derive'] }]);
         assert.deepEqual(valuesOf(result, gateway.org), []);

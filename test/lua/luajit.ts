@@ -22,6 +22,8 @@ export interface GatewayRequest {
   readonly verified?: HeaderList;
   /** Which of the two filters run; default both, strip first. */
   readonly stages?: readonly ('strip' | 'derive')[];
+  /** Header-object methods this Envoy lacks (calling one raises a Lua error). */
+  readonly missingMethods?: readonly string[];
 }
 
 export interface GatewayResult {
@@ -70,10 +72,14 @@ export function runGateway(scripts: GatewayScripts, requests: readonly GatewayRe
     `local SCRIPTS = { strip = ${longString(scripts.strip)}, derive = ${longString(scripts.derive)} }`,
     `local function hex(s) return (string.gsub(s, ".", function(c) return string.format("%02x", string.byte(c)) end)) end`,
     'local REQUESTS = {',
-    ...requests.map((r) => `  { headers = ${list(r.headers)}, verified = ${list(r.verified ?? [])}, stages = { ${(r.stages ?? ['strip', 'derive']).map((s) => `"${s}"`).join(', ')} } },`),
+    ...requests.map(
+      (r) =>
+        `  { headers = ${list(r.headers)}, verified = ${list(r.verified ?? [])}, stages = { ${(r.stages ?? ['strip', 'derive']).map((s) => `"${s}"`).join(', ')} }, missing = { ${(r.missingMethods ?? []).map(luaBytes).join(', ')} } },`,
+    ),
     '}',
     'for i, r in ipairs(REQUESTS) do',
     '  local headers = mock.headers(r.headers)',
+    '  for _, method in ipairs(r.missing) do headers[method] = false end',
     '  local handle = mock.handle(headers)',
     '  local verified_added = false',
     '  local function verify()',
