@@ -89,8 +89,8 @@ export const clusterSchema = z.strictObject({
     .describe('Who is calling, as the ingress gateway verifies it: the JWT whose claims name the organization and user. Routing headers come only from here; clients cannot set them (README "Identity at the gateway").'),
   routing: z
     .strictObject({
-      orgHeader: httpHeader.describe('Request header with the organization id, set by the auth gateway.'),
-      userHeader: httpHeader.describe('Request header with the user id, set by the auth gateway.'),
+      orgHeader: httpHeader.describe('Request header with the organization id, set by the ingress gateway from `identity.orgClaim` of the verified token; client-sent values are removed there.'),
+      userHeader: httpHeader.describe('Request header with the user id, set by the ingress gateway from `identity.userClaim` of the verified token; client-sent values are removed there.'),
       bucketHeader: httpHeader.describe('Request header with the organization bucket 0–99 (a stable hash of the organization id), set by the auth gateway. Canary weights select buckets, so every user of an organization sees the same version.'),
       orgCookie: cookieName.describe('Cookie with the organization id: the fallback for browsers when the header is absent.'),
       userCookie: cookieName.describe('Cookie with the user id: the fallback for browsers when the header is absent.'),
