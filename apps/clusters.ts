@@ -4,13 +4,23 @@ import { clusters } from '../lib';
 const platform = {
   priorityClasses: { critical: 'care-critical', standard: 'care-standard', batch: 'care-batch' },
   monitoringNamespace: 'monitoring',
-  // The platform's auth gateway sets these on every request (and the cookies for browsers).
+  // Routing headers: the ingress gateway sets them from the verified token (identity below) and removes
+  // client-sent values and these cookies, so no client chooses its version.
   routing: {
     orgHeader: 'x-care-org',
     userHeader: 'x-care-user',
     bucketHeader: 'x-care-org-bucket',
     orgCookie: 'care_org',
     userCookie: 'care_user',
+  },
+  // The platform login: the ingress gateway verifies its tokens and derives the routing headers.
+  identity: {
+    issuer: 'https://login.care.example.com',
+    jwksUri: 'https://login.care.example.com/.well-known/jwks.json',
+    audiences: ['care-platform'],
+    orgClaim: 'org_id',
+    userClaim: 'sub',
+    tokenCookie: 'care_session',
   },
 };
 

@@ -32,3 +32,5 @@ export function clusters(list: ClusterInput[]): ClusterInput[] {
 
 export type { ClusterInput, ServiceOverride };
 export { DEFAULTS } from './values/defaults';
+/** The bucket (0–99) the ingress gateway computes for an organization (README "Identity at the gateway"). */
+export { organizationBucket } from './gateway/bucket';

@@ -11,6 +11,8 @@ export const KIND_ORDER = [
   'Namespace',
   'ServiceAccount',
   'PeerAuthentication',
+  'EnvoyFilter',
+  'RequestAuthentication',
   'AuthorizationPolicy',
   'NetworkPolicy',
   'Service',

@@ -29,9 +29,13 @@ export interface OutputFile {
   readonly objects: number;
 }
 
+/** A cluster's platform file (lib/pipeline.ts PLATFORM_FILE) as writing and counting need it. */
+export type OutputPlatformFile = Omit<OutputFile, 'app'>;
+
 /** A fleet result with each file reduced to what writing and counting need. */
-export interface FleetOutput extends Omit<FleetResult, 'files'> {
+export interface FleetOutput extends Omit<FleetResult, 'files' | 'platform'> {
   readonly files: readonly OutputFile[];
+  readonly platform: readonly OutputPlatformFile[];
 }
 
 export interface ParallelOptions {
@@ -48,12 +52,14 @@ export interface ClusterTaskResult {
   readonly findings: readonly Finding[];
   readonly apps: readonly string[];
   readonly files: readonly OutputFile[];
+  readonly platform: readonly OutputPlatformFile[];
 }
 
 export function toOutput(result: FleetResult): FleetOutput {
   return {
     findings: result.findings,
     files: result.files.map((f) => ({ path: f.path, cluster: f.cluster, app: f.app, content: f.content, objects: f.documents.length })),
+    platform: result.platform.map((f) => ({ path: f.path, cluster: f.cluster, content: f.content, objects: f.documents.length })),
     clusters: result.clusters,
     apps: result.apps,
     inventory: result.inventory,
@@ -75,6 +81,7 @@ export async function renderFleetOutput(root: string, selection: FleetSelection 
   return {
     findings: sortFindings(findings),
     files: results.flatMap((r) => r.files),
+    platform: results.flatMap((r) => r.platform),
     clusters: plan.clusters,
     apps: results[0].apps,
     inventory: plan.inventory,
@@ -170,5 +177,5 @@ async function runTasks(root: string, selection: FleetSelection, clusters: reado
 /** One cluster of the fleet, as a worker renders it. */
 export function renderClusterTask(root: string, cluster: string, app: string | undefined): ClusterTaskResult {
   const output = toOutput(renderFleet(root, { cluster, app }));
-  return { cluster, findings: output.findings, apps: output.apps, files: output.files };
+  return { cluster, findings: output.findings, apps: output.apps, files: output.files, platform: output.platform };
 }

@@ -1,5 +1,6 @@
 import type { Cluster } from './clusters/schema';
 import { inventorySchema } from './clusters/schema';
+import { renderPlatform } from './constructs/platform-chart';
 import { renderService } from './constructs/service-chart';
 import { Finding, closest, sortFindings } from './findings';
 import { INVENTORY_FILE, discoverApps, loadDefaultExport, valuesFile } from './load';
@@ -10,6 +11,7 @@ import { ParsedWithOverrides, resolveService, unmatchedOverrideFindings } from '
 import type { ResolvedService } from './values/model';
 import { serviceSchema } from './values/schema';
 import { validateCluster } from './validate';
+import { validatePlatform } from './validate/platform';
 
 /** Which part of the fleet a command works on. */
 export interface FleetSelection {
@@ -29,9 +31,27 @@ export interface RenderedFile {
   readonly service: ResolvedService;
 }
 
+/**
+ * The file of a cluster's platform objects: owned by the inventory (apps/clusters.ts), not by a
+ * service. No service can be named `_platform` (service names are DNS labels), so the writer and
+ * `--app` runs tell it apart by name.
+ */
+export const PLATFORM_FILE = '_platform.k8s.yaml';
+
+/** A cluster's platform objects (lib/constructs/platform-chart.ts), rendered and checked. */
+export interface PlatformFile {
+  /** `<cluster>/_platform.k8s.yaml`. */
+  readonly path: string;
+  readonly cluster: string;
+  readonly documents: readonly Manifest[];
+  readonly content: string;
+}
+
 export interface FleetResult {
   readonly findings: readonly Finding[];
   readonly files: readonly RenderedFile[];
+  /** One per selected cluster, unless the run selected one service (`--app`). */
+  readonly platform: readonly PlatformFile[];
   /** The clusters and services the selection covered (the scope of stale-file removal). */
   readonly clusters: readonly Cluster[];
   readonly apps: readonly string[];
@@ -58,7 +78,13 @@ export function renderFleet(root: string, selection: FleetSelection = {}): Fleet
   }
 
   const files: RenderedFile[] = [];
+  const platform: PlatformFile[] = [];
   for (const cluster of clusters) {
+    if (selection.app === undefined) {
+      const documents = orderDocuments(renderPlatform(cluster) as Manifest[]);
+      findings.push(...validatePlatform(cluster, documents));
+      platform.push({ path: `${cluster.name}/${PLATFORM_FILE}`, cluster: cluster.name, documents, content: manifestFile(documents) });
+    }
     for (const { app, file, values } of parsedApps) {
       const resolution = resolveService(file, values, cluster);
       findings.push(...resolution.findings);
@@ -68,7 +94,7 @@ export function renderFleet(root: string, selection: FleetSelection = {}): Fleet
     }
     findings.push(...validateCluster(cluster, files.filter((f) => f.cluster === cluster.name), allApps));
   }
-  return { findings: sortFindings(findings), files, clusters, apps, inventory: inventory ?? [] };
+  return { findings: sortFindings(findings), files, platform, clusters, apps, inventory: inventory ?? [] };
 }
 
 function loadInventory(root: string, findings: Finding[]): Cluster[] | undefined {

@@ -44,6 +44,8 @@ export function writeOutputs(outDir: string, files: readonly { path: string; con
     if (!fs.existsSync(dir)) continue;
     for (const name of fs.readdirSync(dir).sort()) {
       if (!name.endsWith(SUFFIX)) continue;
+      // A service's file is named after it; the platform file (`_platform.k8s.yaml`, owned by the
+      // inventory) is no service's, so a `--app` run keeps it and a cluster-wide run replaces it.
       const app = name.slice(0, -SUFFIX.length);
       const relative = `${cluster}/${name}`;
       if (wanted.has(relative) || (scope.apps && !scope.apps.includes(app))) continue;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_INGRESS_POD_LABEL } from '../values/defaults';
 import { AWS_ACCOUNT, GCP_PROJECT, GUID, dnsLabel } from '../values/formats';
 
 /** The cluster inventory contract, owned by the infra team (`apps/clusters.ts`). */
@@ -28,6 +29,10 @@ const namespacedName = z
 
 const httpHeader = z.string().regex(/^[a-z0-9][-a-z0-9]*$/, { error: `expected a lowercase header name like 'x-care-org'` });
 const cookieName = z.string().regex(/^[A-Za-z0-9_-]+$/, { error: `expected a cookie name like 'care_org'` });
+const HTTPS_URL = /^https:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d+)?(\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$/;
+const claimName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$/, { error: `expected a claim name like 'org_id' or a nested one like 'care.org'` });
+const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, { error: `expected a label key like 'app' or 'istio.io/gateway-name'` });
+const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, { error: 'expected a label value (at most 63 letters, digits, -, _ or .)' });
 
 export const clusterSchema = z.strictObject({
   name: dnsLabel(40).describe('Cluster name: the folder under charts-out/ and the key of per-cluster overrides.'),
@@ -41,7 +46,12 @@ export const clusterSchema = z.strictObject({
   ingress: z
     .strictObject({
       gateway: namespacedName.describe('Istio Gateway that external routes bind to.'),
-      serviceAccount: namespacedName.describe('ServiceAccount of the ingress gateway pods, for authorization policies.'),
+      serviceAccount: namespacedName.describe('ServiceAccount of the ingress gateway pods, for authorization policies. Its namespace is where the gateway identity objects go.'),
+      podLabels: z
+        .record(labelKey, labelValue)
+        .refine((labels) => Object.keys(labels).length > 0, { error: 'expected at least one label' })
+        .optional()
+        .describe(`Labels of the ingress gateway pods: the identity filters (RequestAuthentication, EnvoyFilter) select them. Default: \`{ ${DEFAULT_INGRESS_POD_LABEL}: <name of serviceAccount> }\`, the label the Istio gateway chart and the AKS add-on give their pods.`),
     })
     .describe('The Istio ingress gateway.'),
   baseDomain: z
@@ -67,10 +77,20 @@ export const clusterSchema = z.strictObject({
     })
     .describe('Service mesh settings.'),
   monitoringNamespace: dnsLabel().describe('Namespace of the Prometheus that scrapes services.'),
+  identity: z
+    .strictObject({
+      issuer: z.string().regex(HTTPS_URL, { error: `expected the token issuer as an https URL, e.g. 'https://login.care.example.com'` }).describe('JWT issuer (`iss`) of the platform login; tokens of other issuers are rejected with 401.'),
+      jwksUri: z.string().regex(HTTPS_URL, { error: `expected an https URL of the issuer's key set, e.g. 'https://login.care.example.com/.well-known/jwks.json'` }).describe(`URL of the issuer's public keys (JWKS).`),
+      audiences: z.array(z.string().min(1, { error: 'expected a non-empty audience' })).min(1, { error: 'expected at least one audience, or leave audiences out' }).optional().describe('Accepted `aud` values. Default: any audience.'),
+      orgClaim: claimName.describe(`Claim that holds the organization id, e.g. 'org_id' (nested claims as 'care.org'). The gateway copies it into routing.orgHeader.`),
+      userClaim: claimName.describe(`Claim that holds the user id, e.g. 'sub'. The gateway copies it into routing.userHeader.`),
+      tokenCookie: cookieName.optional().describe('Cookie that carries the token for browsers; the gateway verifies it like the Authorization header. Default: only `Authorization: Bearer <token>`.'),
+    })
+    .describe('Who is calling, as the ingress gateway verifies it: the JWT whose claims name the organization and user. Routing headers come only from here; clients cannot set them (README "Identity at the gateway").'),
   routing: z
     .strictObject({
-      orgHeader: httpHeader.describe('Request header with the organization id, set by the auth gateway.'),
-      userHeader: httpHeader.describe('Request header with the user id, set by the auth gateway.'),
+      orgHeader: httpHeader.describe('Request header with the organization id, set by the ingress gateway from `identity.orgClaim` of the verified token; client-sent values are removed there.'),
+      userHeader: httpHeader.describe('Request header with the user id, set by the ingress gateway from `identity.userClaim` of the verified token; client-sent values are removed there.'),
       bucketHeader: httpHeader.describe('Request header with the organization bucket 0–99 (a stable hash of the organization id), set by the auth gateway. Canary weights select buckets, so every user of an organization sees the same version.'),
       orgCookie: cookieName.describe('Cookie with the organization id: the fallback for browsers when the header is absent.'),
       userCookie: cookieName.describe('Cookie with the user id: the fallback for browsers when the header is absent.'),

@@ -9,7 +9,9 @@
  */
 import { AuthorizationPolicy, toJson_AuthorizationPolicyProps } from '../imports/authorizationpolicy-security.istio.io';
 import { DestinationRule, toJson_DestinationRuleProps } from '../imports/destinationrule-networking.istio.io';
+import { EnvoyFilter, toJson_EnvoyFilterProps } from '../imports/envoyfilter-networking.istio.io';
 import { PeerAuthentication, toJson_PeerAuthenticationProps } from '../imports/peerauthentication-security.istio.io';
+import { RequestAuthentication, toJson_RequestAuthenticationProps } from '../imports/requestauthentication-security.istio.io';
 import { VirtualService, toJson_VirtualServiceProps } from '../imports/virtualservice-networking.istio.io';
 import { manifestKind } from './manifest';
 
@@ -18,8 +20,15 @@ export const Istio = {
   VirtualService: manifestKind(VirtualService, toJson_VirtualServiceProps),
   AuthorizationPolicy: manifestKind(AuthorizationPolicy, toJson_AuthorizationPolicyProps),
   PeerAuthentication: manifestKind(PeerAuthentication, toJson_PeerAuthenticationProps),
+  RequestAuthentication: manifestKind(RequestAuthentication, toJson_RequestAuthenticationProps),
+  EnvoyFilter: manifestKind(EnvoyFilter, toJson_EnvoyFilterProps),
 };
 
 export type { VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../imports/virtualservice-networking.istio.io';
 export { AuthorizationPolicySpecAction } from '../imports/authorizationpolicy-security.istio.io';
 export { PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode } from '../imports/peerauthentication-security.istio.io';
+export {
+  EnvoyFilterSpecConfigPatchesApplyTo,
+  EnvoyFilterSpecConfigPatchesMatchContext,
+  EnvoyFilterSpecConfigPatchesPatchOperation,
+} from '../imports/envoyfilter-networking.istio.io';

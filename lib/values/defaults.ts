@@ -51,3 +51,10 @@ export const PROD_MIN_SERVING_REPLICAS = 2;
 
 /** Port name that marks a metrics endpoint: Prometheus may reach it, over plain text. */
 export const METRICS_PORT_NAME = 'metrics';
+
+/**
+ * Label key of the ingress gateway pods when the inventory gives no `ingress.podLabels`: its
+ * value is the gateway's ServiceAccount name (the Istio gateway chart labels its pods
+ * `app: <release>` and names the ServiceAccount `<release>`; the AKS add-on does the same).
+ */
+export const DEFAULT_INGRESS_POD_LABEL = 'app';

@@ -7,7 +7,7 @@ import { objectKey } from '../../lib/apply/objects';
 import { renderFleet } from '../../lib/pipeline';
 import { makeFleet, removeFleet, runCli, valuesFile } from '../support/fleet';
 import { Envtest, startEnvtest } from './envtest';
-import { cliApply, exists, keysOf, versions } from './helpers';
+import { cliApply, clusterDocuments, exists, keysOf, versions } from './helpers';
 
 /** `fleetchart apply` end to end: a temporary copy of the example fleet, the stage-eu cluster. */
 const CLUSTER = 'stage-eu';
@@ -23,7 +23,7 @@ function edit(root: string, app: string, from: string, to: string): void {
   assert.ok(text.includes(from), `${file} has no '${from}'`);
   fs.writeFileSync(file, text.replace(from, to));
 }
-const documentsOf = (root: string) => renderFleet(root, { cluster: CLUSTER }).files.flatMap((f) => f.documents);
+const documentsOf = (root: string) => clusterDocuments(renderFleet(root, { cluster: CLUSTER }));
 
 let env: Envtest;
 before(async () => {
@@ -160,7 +160,8 @@ describe('fleetchart apply: what it refuses, before changing anything', () => {
       assert.equal(result.code, 1);
       const errors = result.err.join('\n');
       assert.match(errors, /error: the cluster does not serve networking\.istio\.io\/v1 \(needed for DestinationRule, VirtualService\): install its CRDs first/);
-      assert.match(errors, /error: the cluster does not serve security\.istio\.io\/v1 \(needed for PeerAuthentication, AuthorizationPolicy\): install its CRDs first/);
+      assert.match(errors, /error: the cluster does not serve security\.istio\.io\/v1 \(needed for PeerAuthentication, RequestAuthentication, AuthorizationPolicy\): install its CRDs first/);
+      assert.match(errors, /error: the cluster does not serve networking\.istio\.io\/v1alpha3 \(needed for EnvoyFilter\): install its CRDs first/);
       assert.match(errors, /error: PriorityClass 'care-critical' does not exist in the cluster \(used by [^)]*Deployment medication-dispensing\/medication-dispensing-api-2026-11-1[,)]/);
       assert.match(errors, /error: PriorityClass 'care-standard' does not exist in the cluster \(used by [^)]*Deployment resident-preferences\/resident-preferences-web-1-14-2[,)]/);
       const namespaces = await bare.getJson(['namespaces', '-l', 'app.kubernetes.io/managed-by=fleetchart']);

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { toStream } from '../../lib/apply/objects';
-import { renderFleet } from '../../lib/pipeline';
+import { objectKey, refOf, toStream } from '../../lib/apply/objects';
+import { ingressPods } from '../../lib/constructs/gateway';
+import { PLATFORM_FILE, renderFleet } from '../../lib/pipeline';
 import { REPO } from '../support/fleet';
 import { Envtest, startEnvtest } from './envtest';
-import { applyDocuments, cliApply, keysOf, liveObjects, names, podsOf, readOutput } from './helpers';
+import { applyDocuments, cliApply, documentsOf, keysOf, liveObjects, names, podsOf, readOutput } from './helpers';
 
 /**
  * The committed output of every cluster, applied to a real kube-apiserver (with etcd, the Istio
@@ -17,6 +19,7 @@ const inventory = renderFleet(REPO).inventory;
 for (const cluster of inventory) {
   describe(`cluster ${cluster.name}: charts-out/${cluster.name} on a real API server`, () => {
     const documents = readOutput(path.join(REPO, 'charts-out', cluster.name));
+    const platform = documentsOf(fs.readFileSync(path.join(REPO, 'charts-out', cluster.name, PLATFORM_FILE), 'utf8'));
     let env: Envtest;
     before(async () => {
       env = await startEnvtest({ clusters: [cluster] });
@@ -42,8 +45,21 @@ for (const cluster of inventory) {
         const ns = await env.getJson(['namespace', name]);
         assert.equal(ns.metadata.labels['pod-security.kubernetes.io/enforce'], 'restricted', `Namespace ${name}`);
       }
-      const namespaced = documents.filter((d) => d.metadata.namespace);
+      const platformKeys = keysOf(platform);
+      const namespaced = documents.filter((d) => d.metadata.namespace && !platformKeys.has(objectKey(refOf(d))));
       for (const doc of namespaced) assert.ok(namespaces.includes(doc.metadata.namespace!), `${doc.kind} ${doc.metadata.name} is outside the service namespaces`);
+    });
+
+    it("puts the gateway identity objects next to the ingress gateway pods, selecting them, and the API server keeps them as rendered", async () => {
+      const { namespace, labels } = ingressPods(cluster);
+      assert.deepEqual(platform.map((d) => d.kind).sort(), ['EnvoyFilter', 'RequestAuthentication']);
+      for (const doc of platform) {
+        assert.equal(doc.metadata.namespace, namespace);
+        const live = await env.getJson([`${doc.kind.toLowerCase()}s.${doc.apiVersion.split('/')[0]}`, doc.metadata.name, '-n', namespace]);
+        assert.deepEqual(live.spec, (doc as any).spec, `${doc.kind}: the API server pruned or defaulted nothing`);
+        const selector = doc.kind === 'EnvoyFilter' ? live.spec.workloadSelector.labels : live.spec.selector.matchLabels;
+        assert.deepEqual(selector, labels);
+      }
     });
 
     it("has pod templates that the Pod admission plugins accept as Pods (Pod Security restricted enforce, ServiceAccount, Priority)", async () => {

@@ -4,6 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { ApplyReport, applyCluster } from '../../lib/apply/apply';
 import { LiveObject, displayName, itemsOf, objectKey, refOf } from '../../lib/apply/objects';
 import type { Manifest } from '../../lib/manifest';
+import type { FleetResult } from '../../lib/pipeline';
 import { runCli } from '../support/fleet';
 import type { Envtest } from './envtest';
 
@@ -18,6 +19,8 @@ export const FLEET_RESOURCES = [
   'networkpolicies.networking.k8s.io',
   'peerauthentications.security.istio.io',
   'authorizationpolicies.security.istio.io',
+  'requestauthentications.security.istio.io',
+  'envoyfilters.networking.istio.io',
   'destinationrules.networking.istio.io',
   'virtualservices.networking.istio.io',
   'servicemonitors.monitoring.coreos.com',
@@ -25,6 +28,11 @@ export const FLEET_RESOURCES = [
   'prometheusrules.monitoring.coreos.com',
   'configmaps',
 ].join(',');
+
+/** Every object a render produced for its clusters: the platform files' and the services'. */
+export function clusterDocuments(result: Pick<FleetResult, 'platform' | 'files'>): Manifest[] {
+  return [...result.platform, ...result.files].flatMap((f) => f.documents);
+}
 
 /** The documents of every `*.k8s.yaml` file in a folder (one cluster's charts-out). */
 export function readOutput(dir: string): Manifest[] {

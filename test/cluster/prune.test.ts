@@ -8,7 +8,7 @@ import type { Manifest } from '../../lib/manifest';
 import { renderFleet } from '../../lib/pipeline';
 import { makeFleet, removeFleet } from '../support/fleet';
 import { Envtest, startEnvtest } from './envtest';
-import { cliApply, exists, versions } from './helpers';
+import { cliApply, clusterDocuments, exists, versions } from './helpers';
 
 /**
  * Pruning: a temporary copy of the example fleet applied to stage-eu, then services and tracks
@@ -16,7 +16,7 @@ import { cliApply, exists, versions } from './helpers';
  */
 const CLUSTER = 'stage-eu';
 const root = makeFleet({}, { withExampleApps: true });
-const rendered = (app?: string): Manifest[] => renderFleet(root, { cluster: CLUSTER, app }).files.flatMap((f) => f.documents);
+const rendered = (app?: string): Manifest[] => clusterDocuments(renderFleet(root, { cluster: CLUSTER, app }));
 const removeApp = (app: string) => fs.rmSync(path.join(root, 'apps', app), { recursive: true });
 const configMap = (namespace: string, name: string, labels: Record<string, string> = {}) =>
   JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data: { note: 'created by hand' } });

@@ -38,7 +38,7 @@ const fleet = renderFleet(REPO);
 assert.deepEqual(fleet.findings, []);
 
 for (const cluster of fleet.clusters) {
-  const files = fleet.files.filter((f) => f.cluster === cluster.name);
+  const files = [...fleet.platform, ...fleet.files].filter((f) => f.cluster === cluster.name);
   const current = files.flatMap((f) => f.documents);
   const earlier = earlierOutput(cluster.name, files.map((f) => f.content).join('---\n'));
 

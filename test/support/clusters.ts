@@ -14,6 +14,7 @@ export function testCluster(overrides: Partial<Cluster> & { name: string }): Clu
     mesh: { istioCni: true },
     monitoringNamespace: 'monitoring',
     routing: { orgHeader: 'x-care-org', userHeader: 'x-care-user', bucketHeader: 'x-care-org-bucket', orgCookie: 'care_org', userCookie: 'care_user' },
+    identity: { issuer: 'https://login.care.example.com', jwksUri: 'https://login.care.example.com/.well-known/jwks.json', orgClaim: 'org_id', userClaim: 'sub' },
     ...overrides,
   });
 }

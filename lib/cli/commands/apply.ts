@@ -21,7 +21,7 @@ export const apply: Command = {
     const kubectl = new Kubectl({ kubeconfig: flags.kubeconfig as string | undefined, context: flags.context as string | undefined });
     let report;
     try {
-      report = await applyCluster({ cluster, documents: result.files.flatMap((f) => f.documents), kubectl, dryRun: dryRun === 'server', adopt: flags.adopt === true });
+      report = await applyCluster({ cluster, documents: [...result.platform, ...result.files].flatMap((f) => f.documents), kubectl, dryRun: dryRun === 'server', adopt: flags.adopt === true });
     } catch (error) {
       io.err(`fleetchart apply: ${(error as Error).message}`);
       return 1;

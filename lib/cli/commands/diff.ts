@@ -19,7 +19,7 @@ export const diff: Command = {
     const outDir = path.resolve(io.root, (flags.out as string | undefined) ?? OUTPUT_DIR);
     const changes: ObjectChange[] = [];
     const rendered = new Set<string>();
-    for (const file of result.files) {
+    for (const file of [...result.platform, ...result.files]) {
       rendered.add(file.path);
       const target = path.join(outDir, file.path);
       const before = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';

@@ -9,15 +9,16 @@ export const synth: Command = {
     if (reportFindings(result.findings, io)) return 1;
     const outDir = path.resolve(io.root, (flags.out as string | undefined) ?? process.env.CDK8S_OUTDIR ?? OUTPUT_DIR);
     const full = flags.cluster === undefined && flags.app === undefined;
-    const summary = writeOutputs(outDir, result.files, {
+    const written = [...result.platform, ...result.files];
+    const summary = writeOutputs(outDir, written, {
       clusters: result.clusters.map((c) => c.name),
       apps: flags.app === undefined ? undefined : result.apps,
       inventory: full ? result.inventory.map((c) => c.name) : undefined,
     });
-    const objects = result.files.reduce((n, f) => n + f.objects, 0);
+    const objects = written.reduce((n, f) => n + f.objects, 0);
     for (const file of summary.written) io.out(`wrote   ${path.relative(io.root, path.join(outDir, file))}`);
     for (const file of summary.removed) io.out(`removed ${path.relative(io.root, path.join(outDir, file))}`);
-    io.out(`${result.apps.length} services × ${result.clusters.length} clusters: ${objects} objects in ${result.files.length} files (${summary.written.length} written, ${summary.unchanged} unchanged, ${summary.removed.length} removed)`);
+    io.out(`${result.apps.length} services × ${result.clusters.length} clusters: ${objects} objects in ${written.length} files (${summary.written.length} written, ${summary.unchanged} unchanged, ${summary.removed.length} removed)`);
     return 0;
   },
 };

@@ -225,8 +225,12 @@ export const CRD_DIR = 'lib/crds/used';
 
 if (require.main === module) {
   const root = path.resolve(__dirname, '..', '..', '..');
-  const [targetDir = moduleDir(TARGET), currentDir = moduleDir(CURRENT)] = process.argv.slice(2);
-  vendorKubernetes(targetDir, currentDir, __dirname);
+  // `--crds-only`: regenerate crds.json alone (after `npm run cdk8s:import` added a kind), no Go download.
+  const crdsOnly = process.argv.includes('--crds-only');
+  if (!crdsOnly) {
+    const [targetDir = moduleDir(TARGET), currentDir = moduleDir(CURRENT)] = process.argv.slice(2);
+    vendorKubernetes(targetDir, currentDir, __dirname);
+  }
   const crds = crdSchemas(path.join(root, CRD_DIR));
   writeJson(path.join(__dirname, 'crds.json'), { source: CRD_DIR }, 'kinds', crds);
   console.log(`crds.json: ${Object.keys(crds).join(', ')}`);
