@@ -161,6 +161,9 @@ describe('validate: schemas (FC-SCHEMA-001, FC-SCHEMA-002)', () => {
 const KNOWN_KINDS = [
   'apps/v1/Deployment',
   'autoscaling/v2/HorizontalPodAutoscaler',
+  'monitoring.coreos.com/v1/PodMonitor',
+  'monitoring.coreos.com/v1/PrometheusRule',
+  'monitoring.coreos.com/v1/ServiceMonitor',
   'networking.istio.io/v1/DestinationRule',
   'networking.istio.io/v1/VirtualService',
   'networking.istio.io/v1alpha3/DestinationRule',

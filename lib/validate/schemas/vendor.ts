@@ -2,7 +2,7 @@
  * Regenerates the vendored schemas of the validate stage (a maintainer script, never loaded at
  * run time):
  *
- *   node --require tsx/cjs lib/validate/schemas/vendor.ts
+ *   node --require tsx/cjs lib/validate/schemas/vendor.ts [--crds-only]
  *
  * - kubernetes.json: the upstream Kubernetes OpenAPI v3 definitions (from the k8s.io/kubernetes
  *   module, `api/openapi-spec/v3/*.json`) of the kinds fleetchart emits, trimmed to the
@@ -225,8 +225,11 @@ export const CRD_DIR = 'lib/crds/used';
 
 if (require.main === module) {
   const root = path.resolve(__dirname, '..', '..', '..');
-  const [targetDir = moduleDir(TARGET), currentDir = moduleDir(CURRENT)] = process.argv.slice(2);
-  vendorKubernetes(targetDir, currentDir, __dirname);
+  // `--crds-only`: regenerate crds.json alone (no Kubernetes module download).
+  if (process.argv[2] !== '--crds-only') {
+    const [targetDir = moduleDir(TARGET), currentDir = moduleDir(CURRENT)] = process.argv.slice(2);
+    vendorKubernetes(targetDir, currentDir, __dirname);
+  }
   const crds = crdSchemas(path.join(root, CRD_DIR));
   writeJson(path.join(__dirname, 'crds.json'), { source: CRD_DIR }, 'kinds', crds);
   console.log(`crds.json: ${Object.keys(crds).join(', ')}`);
