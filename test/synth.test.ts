@@ -158,9 +158,11 @@ describe('fleetchart diff', () => {
     assert.equal(result.code, 3);
     assert.deepEqual(result.out, [
       'changed  stage-eu/resident-preferences.k8s.yaml  Deployment resident-preferences/resident-preferences-web: metadata.labels.app.kubernetes.io/version, metadata.labels.version, spec.template.metadata.labels.app.kubernetes.io/version, spec.template.metadata.labels.version, spec.template.spec.containers[0].image',
-      // The version alerts compare every other version with the default one, named in the rules.
+      // The dashboard shows who is on which version; the version alerts compare every other
+      // version with the default one, named in the rules.
       'changed  stage-eu/resident-preferences.k8s.yaml  PrometheusRule resident-preferences/resident-preferences-alerts: spec.groups[1].rules[0].annotations.summary, spec.groups[1].rules[0].expr, spec.groups[1].rules[1].annotations.summary, spec.groups[1].rules[1].expr',
-      '2 object changes in 1 files',
+      'changed  stage-eu/resident-preferences.k8s.yaml  ConfigMap resident-preferences/resident-preferences-dashboard: data.resident-preferences.json',
+      '3 object changes in 1 files',
     ]);
     assert.deepEqual(out(root), before, 'diff writes nothing');
   });

@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
+import { serviceDashboard } from '../observability/dashboard';
 import { serviceRuleGroups, servesRequests } from '../observability/rules';
 import { LABEL } from '../values/labels';
 import type { ResolvedProcess, ResolvedService } from '../values/model';
+import { Kube } from './k8s';
 import { Manifest } from './manifest';
 import { Monitoring, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitorSpecEndpointsScheme } from './prometheus';
 
@@ -86,6 +88,27 @@ export class ServiceAlerts extends Construct {
           })),
         })),
       },
+    });
+  }
+}
+
+/**
+ * The service's Grafana dashboard (lib/observability/dashboard.ts) as a ConfigMap that Grafana's
+ * dashboard sidecar (k8s-sidecar, as the Grafana Helm chart runs it) loads: found by its label,
+ * filed in the folder its annotation names.
+ */
+export class ServiceDashboard extends Construct {
+  constructor(scope: Construct, id: string, service: ResolvedService) {
+    super(scope, id);
+    const grafana = service.monitoring.grafana;
+    new Manifest(this, 'dashboard', Kube.ConfigMap, {
+      metadata: {
+        name: `${service.name}-dashboard`,
+        namespace: service.namespace,
+        labels: { ...service.labels, [grafana.dashboardLabel]: '1' },
+        annotations: { [grafana.folderAnnotation]: grafana.folder },
+      },
+      data: { [`${service.name}.json`]: `${JSON.stringify(serviceDashboard(service), null, 2)}\n` },
     });
   }
 }

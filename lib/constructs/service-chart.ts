@@ -4,7 +4,7 @@ import type { ResolvedService } from '../values/model';
 import { ProcessDisruptionBudget } from './availability';
 import { ServiceIdentity } from './identity';
 import { Manifest, cdk8sJson } from './manifest';
-import { ProcessMonitoring, ServiceAlerts } from './monitoring';
+import { ProcessMonitoring, ServiceAlerts, ServiceDashboard } from './monitoring';
 import { ServiceNamespace } from './namespace';
 import { ProcessService } from './network';
 import { ServiceSecurity } from './security';
@@ -28,6 +28,7 @@ export class ServiceChart extends Chart {
     new ServiceSecurity(this, 'security', service);
     for (const route of service.traffic.routes) new ExternalRoute(this, `route-${route.name}`, service, route);
     new ServiceAlerts(this, 'alerts', service);
+    new ServiceDashboard(this, 'dashboard', service);
   }
 }
 

@@ -5,7 +5,9 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { VERDICT_EXIT } from '../../lib/observability/verdict';
+import { serviceDashboard } from '../../lib/observability/dashboard';
+import { VERDICT_EXIT, prometheusQuery } from '../../lib/observability/verdict';
+import { renderFleet } from '../../lib/pipeline';
 import { makeFleet, removeFleet, runCli, valuesFile } from '../support/fleet';
 import { SKIP_HINT, tool } from './tools';
 
@@ -168,6 +170,17 @@ describe('verdict: against a real Prometheus with backfilled Istio series', { sk
     assert.equal(v.decision, 'hold');
     assert.equal(code, VERDICT_EXIT.hold);
     assert.match(v.reasons[0], new RegExp(`^too little data: ${CANARY.replace(/\./g, '\\.')} \\(rolling out\\) has \\d+ requests in 30m, needs 100`));
+  });
+
+  it("answers every query of the service's dashboard: the version panels with one series per version", async () => {
+    const service = renderFleet(fleet, { app: 'good-canary', cluster: CLUSTER }).files[0].service;
+    const dashboard = serviceDashboard(service) as { panels: { title: string; targets?: { expr: string }[] }[] };
+    const targets = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ title: p.title, expr: t.expr })));
+    assert.ok(targets.length > 0);
+    for (const { title, expr } of targets) {
+      const answer = await prometheusQuery(url, new Date(END * 1000))(expr).catch((e: Error) => assert.fail(`${title}: ${e.message}`));
+      if (/by version/.test(title)) assert.deepEqual([...answer.keys()].sort(), [DEFAULT, CANARY], title);
+    }
   });
 
   it('fails with exit 1 and one line when Prometheus cannot be reached', async () => {
