@@ -1,9 +1,13 @@
 import { clusters } from '../lib';
 
-/** What every cluster of the fleet shares: priority classes, Prometheus, and the auth gateway's headers. */
+/** What every cluster of the fleet shares: priority classes, Prometheus and Grafana, and the auth gateway's headers. */
 const platform = {
   priorityClasses: { critical: 'care-critical', standard: 'care-standard', batch: 'care-batch' },
   monitoringNamespace: 'monitoring',
+  // The platform Prometheus (prometheus-operator) selects monitors and rules labelled
+  // prometheus: platform, and scrapes with the certificates its Istio sidecar writes.
+  prometheus: { serviceAccount: 'prometheus', selectorLabels: { prometheus: 'platform' }, certDir: '/etc/prom-certs' },
+  grafana: { dashboardLabel: 'grafana_dashboard', folderAnnotation: 'grafana_folder', folder: 'Services' },
   // Routing headers: the ingress gateway sets them from the verified token (identity below) and removes
   // client-sent values and these cookies, so no client chooses its version.
   routing: {

@@ -24,6 +24,7 @@ export const KIND_ORDER = [
   'ServiceMonitor',
   'PodMonitor',
   'PrometheusRule',
+  'ConfigMap',
 ] as const;
 
 const rank = new Map<string, number>(KIND_ORDER.map((kind, i) => [kind, i]));

@@ -4,7 +4,7 @@
 # tools can be fetched from on the project's machines: no release downloads).
 #
 # Usage: scripts/install-tools.sh [TOOL...]     (default: all tools)
-#   TOOL is one of: helm kube-score kube-linter
+#   TOOL is one of: helm kube-score kube-linter promtool prometheus
 # Env:   TOOLS_DIR (default <repo>/.tools), GO (default: go on PATH or /usr/local/go/bin/go)
 #        FORCE=1 rebuilds even when the pinned version is already installed.
 #
@@ -17,8 +17,9 @@ set -euo pipefail
 HELM_VERSION=v3.19.0          # helm.sh/helm/v3 (built against k8s.io/* v0.34.0)
 KUBE_SCORE_VERSION=v1.20.0    # github.com/zegl/kube-score
 KUBE_LINTER_VERSION=v0.7.6    # golang.stackrox.io/kube-linter -- NOT served by this machine's Go proxy (403)
+PROMETHEUS_VERSION=v0.316.0   # github.com/prometheus/prometheus (Prometheus 3.x module tag): promtool + server
 
-ALL_TOOLS=(helm kube-score kube-linter)
+ALL_TOOLS=(helm kube-score kube-linter promtool prometheus)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${TOOLS_DIR:-$ROOT/.tools}"
@@ -75,6 +76,15 @@ install_kube_linter() {
     "-X golang.stackrox.io/kube-linter/internal/version.version=${KUBE_LINTER_VERSION#v}"
 }
 
+# promtool (check/test rules, tsdb backfill) and the server the verdict tests query. Service
+# discovery plugins are left out with the remove_all_sd build tag (plugins/plugin_*.go in the
+# module): the tests only read local blocks, and it saves a large share of the cold build.
+install_prometheus_tool() {
+  local tool="$1" p=github.com/prometheus/common/version
+  GOFLAGS="$GOFLAGS -tags=remove_all_sd" go_install "$tool" "$PROMETHEUS_VERSION" \
+    "github.com/prometheus/prometheus/cmd/$tool" "-X $p.Version=${PROMETHEUS_VERSION#v}"
+}
+
 tools=("$@")
 [[ ${#tools[@]} -eq 0 ]] && tools=("${ALL_TOOLS[@]}")
 
@@ -84,6 +94,7 @@ for t in "${tools[@]}"; do
     helm) install_helm || failed+=("$t") ;;
     kube-score) install_kube_score || failed+=("$t") ;;
     kube-linter) install_kube_linter || failed+=("$t") ;;
+    promtool|prometheus) install_prometheus_tool "$t" || failed+=("$t") ;;
     *) echo "install-tools: unknown tool '$t' (known: ${ALL_TOOLS[*]})" >&2; exit 2 ;;
   esac
 done

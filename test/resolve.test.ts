@@ -78,7 +78,7 @@ describe('resolve: defaults', () => {
     assert.equal(resolve({ tier: 'batch' }).service!.priorityClassName, 'care-batch');
   });
 
-  it('merges service and process env by name, process winning, sorted by name', () => {
+  it('merges default, service and process env by name, process winning, sorted by name', () => {
     const env = resolve({
       env: { B: 'service', A: 'service' },
       secrets: { DB: { secret: 'db', key: 'url' } },
@@ -88,7 +88,14 @@ describe('resolve: defaults', () => {
       { name: 'A', value: 'service' },
       { name: 'B', value: 'process' },
       { name: 'DB', secret: 'db', key: 'url' },
+      { name: 'LOG_FORMAT', value: DEFAULTS.env.LOG_FORMAT },
     ]);
+  });
+
+  it('logs as JSON unless the values choose otherwise', () => {
+    const env = (values: Record<string, unknown>) => resolve(values).service!.processes[0].container.env.filter((e) => e.name === 'LOG_FORMAT');
+    assert.deepEqual(env({}), [{ name: 'LOG_FORMAT', value: 'json' }]);
+    assert.deepEqual(env({ env: { LOG_FORMAT: 'text' } }), [{ name: 'LOG_FORMAT', value: 'text' }]);
   });
 
   it('labels digests in a form Kubernetes accepts as a label value', () => {

@@ -186,9 +186,9 @@ describe('traffic: who may call', () => {
   const values = { ...baseValues(), routes: { api: { host: 'notes' } }, callers: { services: ['fhir-gateway'] }, processes: { web: { ports: [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9090 }], replicas: 3 } } };
   const docs = byName(renderValues(values));
 
-  it('requires mutual TLS in the namespace, with metrics left plain for Prometheus', () => {
+  it('requires mutual TLS in the namespace on every port, metrics ports included (Prometheus scrapes with Istio certificates)', () => {
     assert.deepEqual(docs.get('PeerAuthentication/default').spec, { mtls: { mode: 'STRICT' } });
-    assert.deepEqual(docs.get('PeerAuthentication/patient-notes-web-metrics').spec.portLevelMtls, { '9090': { mode: 'PERMISSIVE' } });
+    assert.deepEqual([...docs.keys()].filter((k) => k.startsWith('PeerAuthentication/')), ['PeerAuthentication/default']);
   });
 
   it('allows only the service itself, its callers and the gateway by workload identity', () => {
@@ -197,15 +197,15 @@ describe('traffic: who may call', () => {
     assert.equal(policy.spec.action, 'ALLOW');
     assert.deepEqual(policy.spec.rules, [
       { from: [{ source: { principals: ['cluster.local/ns/fhir-gateway/sa/fhir-gateway', 'cluster.local/ns/istio-ingress/sa/istio-ingressgateway', 'cluster.local/ns/patient-notes/sa/patient-notes'] } }] },
-      { from: [{ source: { namespaces: ['monitoring'] } }], to: [{ operation: { ports: ['9090'] } }] },
+      { from: [{ source: { principals: ['cluster.local/ns/monitoring/sa/prometheus'] } }], to: [{ operation: { ports: ['9090'] } }] },
     ]);
   });
 
-  it('denies ingress by default and allows the callers, the gateway and Prometheus on the metrics port', () => {
+  it('denies ingress by default and allows the callers, the gateway and Prometheus on the metrics and Envoy stats ports', () => {
     assert.deepEqual(docs.get('NetworkPolicy/default-deny-ingress').spec, { podSelector: {}, policyTypes: ['Ingress'] });
     const allow = docs.get('NetworkPolicy/allow-callers').spec;
     assert.deepEqual(allow.ingress[0].from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name']), ['fhir-gateway', 'istio-ingress', 'patient-notes']);
-    assert.deepEqual(allow.ingress[1], { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: 9090 }] });
+    assert.deepEqual(allow.ingress[1], { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: 9090 }, { protocol: 'TCP', port: 15090 }] });
   });
 
   it('keeps egress open unless restricted, and a restriction keeps DNS and the mesh control plane', () => {

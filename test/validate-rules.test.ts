@@ -161,6 +161,9 @@ describe('validate: schemas (FC-SCHEMA-001, FC-SCHEMA-002)', () => {
 const KNOWN_KINDS = [
   'apps/v1/Deployment',
   'autoscaling/v2/HorizontalPodAutoscaler',
+  'monitoring.coreos.com/v1/PodMonitor',
+  'monitoring.coreos.com/v1/PrometheusRule',
+  'monitoring.coreos.com/v1/ServiceMonitor',
   'networking.istio.io/v1/DestinationRule',
   'networking.istio.io/v1/VirtualService',
   'networking.istio.io/v1alpha3/DestinationRule',
@@ -598,5 +601,46 @@ describe('validate: waivers (FC-WAIVE-001)', () => {
     const files = fleet(GKE_PROD, notesValues({ waivers: { 'FC-SEC-001': 'the value is a placeholder the app ignores' } }));
     const namespace = files[0].documents.find((d) => d.kind === 'Namespace') as any;
     assert.equal(namespace.metadata.annotations['waiver.fleetchart.io/FC-SEC-001'], 'the value is a placeholder the app ignores');
+  });
+});
+
+describe('validate: monitoring objects (FC-REF-008, FC-PROM-001)', () => {
+  const withMetrics = notesValues({
+    processes: {
+      web: { ports: [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9090 }], replicas: 3, probes: { ready: { path: '/ready' }, live: { path: '/live' } } },
+      worker: { command: ['node', 'worker.js'], replicas: 2, probes: { live: { command: ['true'] } } },
+    },
+  });
+
+  it('passes the monitoring objects fleetchart renders', () => {
+    same(lines(() => undefined, GKE_PROD, withMetrics), []);
+  });
+
+  it('FC-REF-008: a ServiceMonitor whose selector matches no Service', () => {
+    same(
+      lines((d) => (d.get('ServiceMonitor', 'notes-web').spec.selector.matchLabels['app.kubernetes.io/component'] = 'api'), GKE_PROD, withMetrics),
+      [at('processes.web', "expected ServiceMonitor notes-web to select exactly one rendered Service by its labels, got none; select the process Service's labels", 'FC-REF-008')],
+    );
+  });
+
+  it('FC-REF-008: a ServiceMonitor scraping a port name its Service does not expose', () => {
+    same(
+      lines((d) => (d.get('ServiceMonitor', 'notes-web').spec.endpoints[0].port = 'prometheus'), GKE_PROD, withMetrics),
+      [at('processes.web', "expected endpoint port 'prometheus' of ServiceMonitor notes-web to be a port name of Service notes-web ('http', 'metrics'), got none; name a port the Service exposes", 'FC-REF-008')],
+    );
+  });
+
+  it('FC-REF-008: a PodMonitor selecting the pods of two processes', () => {
+    same(
+      lines((d) => delete d.get('PodMonitor', 'notes-web-mesh').spec.selector.matchLabels['app.kubernetes.io/component']),
+      [at('', "expected PodMonitor notes-web-mesh to select the pods of exactly one process, got 2 ('web', 'worker'); select by app.kubernetes.io/name and app.kubernetes.io/component", 'FC-REF-008')],
+    );
+  });
+
+  it('FC-PROM-001: an alert expression that does not parse fails with the object, rule and position', () => {
+    same(
+      lines((d) => (d.get('PrometheusRule', 'notes-alerts').spec.groups[0].rules[0].expr = 'sum(rate(istio_requests_total[5m])')),
+      [at('slo', "expected valid PromQL in PrometheusRule notes-alerts spec.groups[0].rules[0].expr (NotesErrorBudgetFastBurn), got a syntax error at line 1, column 35 (unexpected end); this is a fleetchart bug if the values are valid, report it to the infra team", 'FC-PROM-001')],
+    );
   });
 });

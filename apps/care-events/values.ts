@@ -1,7 +1,7 @@
 import { service } from '../../lib';
 
 // Consumes care events (admissions, transfers, discharges) from Pub/Sub and Service Bus and
-// fans them out. No port: a worker only, probed by command.
+// fans them out. A worker: its only port serves Prometheus metrics; probed by command.
 export default service({
   name: 'care-events',
   team: 'integration',
@@ -11,6 +11,7 @@ export default service({
   processes: {
     consumer: {
       command: ['/app/care-events', 'consume'],
+      ports: [{ name: 'metrics', port: 9090 }],
       replicas: 3,
       cpu: '200m',
       memory: '256Mi',

@@ -40,6 +40,8 @@ export default service({
     api: { host: 'notes', paths: ['/api/notes'], timeout: '10s' },
   },
   callers: { services: ['fhir-gateway'] },
+  // Clinicians wait on these pages: 99.95% without a 5xx, 99% within 500ms.
+  slo: { availability: 99.95, latencyP99Ms: 500 },
   env: { LOG_FORMAT: 'json', NODE_OPTIONS: '--max-old-space-size=384' },
   secrets: { DATABASE_URL: { secret: 'patient-notes-db', key: 'url' } },
   identity: { azureClientId: '0f5c2a7e-8d41-4b6f-a3e9-71c5d2b8e604' },

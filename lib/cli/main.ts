@@ -11,6 +11,8 @@ export interface CommandEntry {
   readonly name: string;
   readonly summary: string;
   readonly flags: readonly Flag[];
+  /** One positional argument, passed to the command as the flag of this name. */
+  readonly argument?: string;
   load(): Command;
 }
 
@@ -98,6 +100,20 @@ export const commands: readonly CommandEntry[] = [
     ],
     load: () => (require('./commands/apply') as typeof import('./commands/apply')).apply,
   },
+  {
+    name: 'verdict',
+    argument: 'service',
+    summary:
+      'fleetchart verdict <service>: compare the version rolling out with the default version (5xx ratio, p99, requests) in Prometheus and say advance (exit 0), hold (exit 3) or roll back (exit 4), with the figures.',
+    flags: [
+      { name: 'cluster', type: 'string', value: '<name>', help: 'The cluster of apps/clusters.ts whose Prometheus is asked (one name, no glob). Required.' },
+      { name: 'prometheus', type: 'string', value: '<url>', help: "That cluster's Prometheus, e.g. http://127.0.0.1:9090 (kubectl port-forward). Required." },
+      { name: 'window', type: 'string', value: '<30m>', help: 'How far back to compare. Default: 30m (slo thresholds come from the values).' },
+      { name: 'at', type: 'string', value: '<time>', help: 'End of the window, RFC 3339 or Unix seconds. Default: now.' },
+      { name: 'json', type: 'boolean', help: 'Print JSON (decision, reasons, thresholds, figures per version).' },
+    ],
+    load: () => (require('./commands/verdict') as typeof import('./commands/verdict')).verdict,
+  },
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -130,7 +146,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
   let flags: Flags;
   try {
     const options = Object.fromEntries([...entry.flags.map((f) => [f.name, { type: f.type }]), ['help', { type: 'boolean', short: 'h' }]]);
-    flags = parseArgs({ args: [...rest], options, strict: true, allowPositionals: false }).values as Flags;
+    const parsed = parseArgs({ args: [...rest], options, strict: true, allowPositionals: entry.argument !== undefined });
+    flags = parsed.values as Flags;
+    if (entry.argument) {
+      if (parsed.positionals.length > 1) throw new Error(`expected one ${entry.argument}, got ${parsed.positionals.join(' ')}`);
+      flags[entry.argument] = parsed.positionals[0];
+    }
   } catch (error) {
     io.err(`fleetchart ${name}: ${(error as Error).message}; see 'fleetchart ${name} --help'`);
     return 2;

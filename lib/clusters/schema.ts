@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_INGRESS_POD_LABEL } from '../values/defaults';
+import { DEFAULTS } from '../values/defaults';
 import { AWS_ACCOUNT, GCP_PROJECT, GUID, dnsLabel } from '../values/formats';
 
 /** The cluster inventory contract, owned by the infra team (`apps/clusters.ts`). */
@@ -87,6 +88,35 @@ export const clusterSchema = z.strictObject({
       tokenCookie: cookieName.optional().describe('Cookie that carries the token for browsers; the gateway verifies it like the Authorization header. Default: only `Authorization: Bearer <token>`.'),
     })
     .describe('Who is calling, as the ingress gateway verifies it: the JWT whose claims name the organization and user. Routing headers come only from here; clients cannot set them (README "Identity at the gateway").'),
+  prometheus: z
+    .strictObject({
+      serviceAccount: dnsLabel(253)
+        .optional()
+        .describe(`ServiceAccount of the Prometheus pods in monitoringNamespace: metrics ports admit this mesh identity only. Default: '${DEFAULTS.prometheus.serviceAccount}'.`),
+      selectorLabels: z
+        .record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/, { error: `expected a label key like 'release'` }), z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, { error: `expected a label value like 'prometheus'` }))
+        .optional()
+        .describe(`Labels the Prometheus's serviceMonitorSelector and ruleSelector match; set on every ServiceMonitor and PrometheusRule. Default: none (a Prometheus selecting everything).`),
+      certDir: z
+        .string()
+        .regex(/^\/[-_./a-zA-Z0-9]*$/, { error: `expected an absolute path like '/etc/prom-certs'` })
+        .optional()
+        .describe(
+          `Where the Prometheus pods mount the certificates their Istio sidecar writes (Istio's "Prometheus with Istio certificates" set-up): scrapes of metrics ports use them, so metrics ports stay STRICT mTLS. Default: '${DEFAULTS.prometheus.certDir}'.`,
+        ),
+    })
+    .optional()
+    .describe('The Prometheus (prometheus-operator) that scrapes the services and evaluates their alert rules. It runs with an Istio sidecar that writes its certificates to certDir.'),
+  grafana: z
+    .strictObject({
+      dashboardLabel: z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/, { error: `expected a label key like 'grafana_dashboard'` }).optional()
+        .describe(`Label key the Grafana dashboard sidecar watches ConfigMaps for (value '1'). Default: '${DEFAULTS.grafana.dashboardLabel}'.`),
+      folderAnnotation: z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/, { error: `expected an annotation key like 'grafana_folder'` }).optional()
+        .describe(`Annotation key the sidecar reads the dashboard folder from (its folderAnnotation setting). Default: '${DEFAULTS.grafana.folderAnnotation}'.`),
+      folder: z.string().min(1).max(100).optional().describe(`Grafana folder of the service dashboards. Default: '${DEFAULTS.grafana.folder}'.`),
+    })
+    .optional()
+    .describe('The Grafana whose dashboard sidecar loads the service dashboards (ConfigMaps in each service namespace).'),
   routing: z
     .strictObject({
       orgHeader: httpHeader.describe('Request header with the organization id, set by the ingress gateway from `identity.orgClaim` of the verified token; client-sent values are removed there.'),

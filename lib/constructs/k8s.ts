@@ -23,4 +23,5 @@ export const Kube = {
   Deployment: manifestKind(k8s.KubeDeployment, k8s.toJson_KubeDeploymentProps),
   PodDisruptionBudget: manifestKind(k8s.KubePodDisruptionBudget, k8s.toJson_KubePodDisruptionBudgetProps),
   NetworkPolicy: manifestKind(k8s.KubeNetworkPolicy, k8s.toJson_KubeNetworkPolicyProps),
+  ConfigMap: manifestKind(k8s.KubeConfigMap, k8s.toJson_KubeConfigMapProps),
 };

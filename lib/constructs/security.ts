@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
 import type { ResolvedService } from '../values/model';
-import { AuthorizationPolicySpecAction, Istio, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode } from './istio';
+import { AuthorizationPolicySpecAction, Istio, PeerAuthenticationSpecMtlsMode } from './istio';
 import { k8s, Kube } from './k8s';
 import { Manifest } from './manifest';
+import { servesRequests } from '../observability/rules';
+import { ENVOY_STATS_PORT } from './monitoring';
 
 /**
  * Who may talk to the service: mutual TLS only, Istio authorization by workload identity, and
@@ -15,22 +17,15 @@ export class ServiceSecurity extends Construct {
     const namespace = service.namespace;
     const labels = { ...service.labels };
     const metricsPorts = [...new Set(service.processes.flatMap((p) => p.metricsPorts))].sort((a, b) => a - b);
+    // Prometheus also reads the sidecars' Envoy stats (not intercepted, so no mesh policy applies).
+    const scrapedPorts = [...metricsPorts, ...(service.processes.some(servesRequests) ? [ENVOY_STATS_PORT] : [])];
 
     new Manifest(this, 'mtls', Istio.PeerAuthentication, {
       metadata: { name: 'default', namespace, labels },
       spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
     });
-    // Prometheus scrapes metrics ports in plain text; every other port stays mutual TLS.
-    for (const process of service.processes.filter((p) => p.metricsPorts.length)) {
-      new Manifest(this, `metrics-${process.name}`, Istio.PeerAuthentication, {
-        metadata: { name: `${process.fullName}-metrics`, namespace, labels: { ...process.labels } },
-        spec: {
-          selector: { matchLabels: { ...process.selector } },
-          mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT },
-          portLevelMtls: Object.fromEntries(process.metricsPorts.map((port) => [String(port), { mode: PeerAuthenticationSpecPortLevelMtlsMode.PERMISSIVE }])),
-        },
-      });
-    }
+    // Metrics ports stay STRICT too: Prometheus scrapes them with its Istio certificates
+    // (lib/constructs/monitoring.ts), so no port-level PERMISSIVE exception is needed.
 
     new Manifest(this, 'authorization', Istio.AuthorizationPolicy, {
       metadata: { name: 'allow-callers', namespace, labels },
@@ -38,7 +33,8 @@ export class ServiceSecurity extends Construct {
         action: AuthorizationPolicySpecAction.ALLOW,
         rules: [
           { from: [{ source: { principals: [...t.principals] } }] },
-          ...(metricsPorts.length ? [{ from: [{ source: { namespaces: [t.monitoringNamespace] } }], to: [{ operation: { ports: metricsPorts.map(String) } }] }] : []),
+          // Only Prometheus's own mesh identity may read metrics ports (it scrapes over mTLS).
+          ...(metricsPorts.length ? [{ from: [{ source: { principals: [service.monitoring.prometheus.principal] } }], to: [{ operation: { ports: metricsPorts.map(String) } }] }] : []),
         ],
       },
     });
@@ -54,10 +50,10 @@ export class ServiceSecurity extends Construct {
         policyTypes: ['Ingress'],
         ingress: [
           { from: t.callerNamespaces.map((name) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } })) },
-          ...(metricsPorts.length
+          ...(scrapedPorts.length
             ? [{
                 from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': t.monitoringNamespace } } }],
-                ports: metricsPorts.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
+                ports: scrapedPorts.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
               }]
             : []),
         ],

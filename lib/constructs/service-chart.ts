@@ -4,6 +4,7 @@ import type { ResolvedService } from '../values/model';
 import { ProcessDisruptionBudget } from './availability';
 import { ServiceIdentity } from './identity';
 import { Manifest, cdk8sJson } from './manifest';
+import { ProcessMonitoring, ServiceAlerts, ServiceDashboard } from './monitoring';
 import { ServiceNamespace } from './namespace';
 import { ProcessService } from './network';
 import { ServiceSecurity } from './security';
@@ -22,9 +23,12 @@ export class ServiceChart extends Chart {
       new ProcessWorkload(scope, 'workload', service, process);
       new ProcessDisruptionBudget(scope, 'availability', service, process);
       new ProcessTraffic(scope, 'traffic', service, process);
+      new ProcessMonitoring(scope, 'monitoring', service, process);
     }
     new ServiceSecurity(this, 'security', service);
     for (const route of service.traffic.routes) new ExternalRoute(this, `route-${route.name}`, service, route);
+    new ServiceAlerts(this, 'alerts', service);
+    new ServiceDashboard(this, 'dashboard', service);
   }
 }
 

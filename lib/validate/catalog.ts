@@ -71,6 +71,8 @@ const rules = [
   { id: 'FC-REF-005', severity: 'error', waivable: false, summary: "A VirtualService binds only to 'mesh' or the cluster's ingress gateway, and routes to ports its destination Services expose." },
   { id: 'FC-REF-006', severity: 'error', waivable: false, summary: "A DestinationRule's host is a rendered Service, and its subset names are unique." },
   { id: 'FC-REF-007', severity: 'error', waivable: false, summary: "An AuthorizationPolicy allows only named principals of the cluster's trust domain that exist on the cluster (rendered ServiceAccounts or the ingress gateway), never a wildcard." },
+  { id: 'FC-REF-008', severity: 'error', waivable: false, summary: "A ServiceMonitor selects exactly one rendered Service and scrapes a port name that Service exposes; a PodMonitor selects the pods of exactly one process." },
+  { id: 'FC-PROM-001', severity: 'error', waivable: false, summary: 'Every PromQL expression rendered (alert rules, dashboard queries) parses with Prometheus\'s PromQL grammar (@prometheus-io/lezer-promql).' },
   { id: 'FC-WAIVE-001', severity: 'error', waivable: false, summary: 'A waiver names a rule that can be waived (see the Waivable column).' },
 ] as const satisfies readonly RuleInfo[];
 

@@ -5,6 +5,7 @@ import { ClusterView } from './context';
 import { checkAvailability } from './rules/availability';
 import { checkMesh } from './rules/mesh';
 import { checkMetadata } from './rules/metadata';
+import { checkMonitoring } from './rules/monitoring';
 import { checkPodSecurity } from './rules/pod-security';
 import { checkReferences } from './rules/references';
 import { checkSchemas } from './rules/schema';
@@ -23,6 +24,7 @@ const FAMILIES: readonly ((view: ClusterView) => void)[] = [
   checkReferences,
   checkMesh,
   checkTraffic,
+  checkMonitoring,
 ];
 
 /**

@@ -42,8 +42,33 @@ export const DEFAULTS = {
     retryOn: 'connect-failure,refused-stream,unavailable,cancelled',
   },
   routePaths: ['/'],
+  /** Environment every container gets unless the values set it: structured logs Loki can parse (`| json`). */
+  env: { LOG_FORMAT: 'json' } as Record<string, string>,
   connectionPool: { maxConnections: 1024, connectTimeout: '2s', http2MaxRequests: 1024, idleTimeout: '300s' },
   outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+  /** Where Prometheus scrapes a process: the port named `metrics`, at this path. */
+  metrics: { port: 'metrics', path: '/metrics', interval: '30s' },
+  /**
+   * Service level objectives and the canary thresholds derived from them (lib/observability).
+   * availability: percent of requests answered without a 5xx; latencyP99Ms: 99% of requests
+   * answer within it (must be a bucket boundary of Istio's request-duration histogram).
+   */
+  slo: {
+    availability: 99.9,
+    latencyP99Ms: 1000,
+    /** A version is compared with the default version only once it has this many requests in the window. */
+    minRequests: 100,
+    /** A version is clearly worse when its 5xx ratio exceeds the default version's by this many percentage points... */
+    maxErrorRatioIncrease: 1,
+    /** ...or its p99 is this many times the default version's and at least maxLatencyIncreaseMs slower. */
+    maxLatencyFactor: 1.5,
+    maxLatencyIncreaseMs: 50,
+    /** Window of the version-versus-version comparison (alerts and `fleetchart verdict`). */
+    compareWindow: '30m',
+  },
+  /** The Prometheus and Grafana a cluster's services are watched by (apps/clusters.ts can override). */
+  prometheus: { serviceAccount: 'prometheus', certDir: '/etc/prom-certs', selectorLabels: {} as Record<string, string> },
+  grafana: { dashboardLabel: 'grafana_dashboard', folderAnnotation: 'grafana_folder', folder: 'Services' },
 } as const;
 
 /** Smallest replica count a serving process may have in a `prod` cluster without a waiver. */
@@ -58,3 +83,11 @@ export const METRICS_PORT_NAME = 'metrics';
  * `app: <release>` and names the ServiceAccount `<release>`; the AKS add-on does the same).
  */
 export const DEFAULT_INGRESS_POD_LABEL = 'app';
+
+/**
+ * Bucket boundaries (ms) of Istio's istio_request_duration_milliseconds: Envoy's default histogram
+ * buckets (envoy source/common/stats/histogram_impl.cc, HistogramSettingsImpl::defaultBuckets),
+ * which Istio's stats filter uses unless the mesh overrides them. A latency target must be one of
+ * them, or `le` has no exact series to count "faster than the target" with.
+ */
+export const ISTIO_LATENCY_BUCKETS_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000] as const;

@@ -22,6 +22,37 @@ export interface ResolvedService {
   /** Rule id → reason, rendered as annotations. */
   readonly waivers: Readonly<Partial<Record<RuleId, string>>>;
   readonly traffic: ResolvedTraffic;
+  readonly slo: ResolvedSlo;
+  readonly monitoring: ResolvedMonitoring;
+}
+
+/** Service level objectives and the version-comparison thresholds, defaults applied. */
+export interface ResolvedSlo {
+  /** Percent of requests without a 5xx. */
+  readonly availability: number;
+  /** 99% of requests answer within this (an Istio histogram bucket boundary). */
+  readonly latencyP99Ms: number;
+  readonly minRequests: number;
+  /** Percentage points. */
+  readonly maxErrorRatioIncrease: number;
+  readonly maxLatencyFactor: number;
+  readonly maxLatencyIncreaseMs: number;
+  readonly compareWindow: string;
+}
+
+/** Who watches the service on this cluster: Prometheus (scrapes, rules) and Grafana (dashboards). */
+export interface ResolvedMonitoring {
+  readonly prometheus: {
+    readonly namespace: string;
+    readonly serviceAccount: string;
+    /** SPIFFE principal of the Prometheus pods: the only identity admitted to metrics ports. */
+    readonly principal: string;
+    readonly selectorLabels: Readonly<Record<string, string>>;
+    readonly certDir: string;
+  };
+  /** Scrape interval of the sidecars' Envoy stats. */
+  readonly scrapeInterval: string;
+  readonly grafana: { readonly dashboardLabel: string; readonly folderAnnotation: string; readonly folder: string };
 }
 
 /** How requests reach the service and who may send them. */
@@ -161,8 +192,10 @@ export interface ResolvedProcess {
   readonly http: boolean;
   /** `<fullName>.<namespace>.svc.cluster.local`. */
   readonly internalHost: string;
-  /** Port numbers named `metrics`: reachable by Prometheus. */
+  /** Port numbers serving app metrics: reachable by Prometheus. */
   readonly metricsPorts: readonly number[];
+  /** Where the app serves Prometheus metrics, when it does. */
+  readonly metrics?: { readonly port: string; readonly portNumber: number; readonly path: string; readonly interval: string };
 }
 
 /** One Deployment of a process: one live version of it. */

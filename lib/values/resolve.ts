@@ -5,7 +5,7 @@ import { DEFAULTS, METRICS_PORT_NAME, PROD_MIN_SERVING_REPLICAS } from './defaul
 import { GCP_SERVICE_ACCOUNT, parseCpuMillis, parseMemoryBytes, splitImage } from './formats';
 import { LABEL, MANAGED_BY, versionLabel } from './labels';
 import { globMatches, matchingOverrideKeys, mergeOverride } from './merge';
-import type { ResolvedContainer, ResolvedDeployment, ResolvedEnv, ResolvedProbe, ResolvedProcess, ResolvedRelease, ResolvedService, ResolvedServiceAccount, ResolvedVersion } from './model';
+import type { ResolvedContainer, ResolvedDeployment, ResolvedEnv, ResolvedMonitoring, ResolvedProbe, ResolvedProcess, ResolvedRelease, ResolvedService, ResolvedServiceAccount, ResolvedSlo, ResolvedVersion } from './model';
 import { defaultOnlyRelease, resolveRelease, routeRules, versionReplicas } from './release';
 import type { Report } from './report-rule';
 import type { ParsedServiceValues, ProcessValues } from './schema';
@@ -70,6 +70,8 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
     processes,
     waivers: values.waivers ?? {},
     traffic: { release, rules: routeRules(release, cluster.routing), routes, ...resolveCallers(values, cluster, routes.length > 0) },
+    slo: resolveSlo(values),
+    monitoring: resolveMonitoring(cluster),
   };
   return { service: findings.some((f) => f.severity === 'error') ? undefined : service, findings };
 }
@@ -179,6 +181,7 @@ function resolveProcess(
   const labels = { ...serviceLabels, [LABEL.component]: name };
   const selector = { [LABEL.name]: values.name, [LABEL.component]: name };
   const container = resolveContainer(values, p, ports, at, report, preStopSeconds);
+  const metrics = resolveMetrics(p, ports, at, report);
   const mode = releaseMode(p, ports);
   if (p.followRollout !== undefined && mode !== 'default-only' && mode !== 'shared') {
     report(at('followRollout'), 'FC-RELEASE-006', `expected followRollout only on a process that cannot be routed by organization (no ports, or a tcp/tls port), got it on ${mode === 'own-image' ? 'a helper with its own image, which runs outside the release' : 'a process whose HTTP requests are routed by organization: it runs every live version already'}; remove it`);
@@ -222,7 +225,55 @@ function resolveProcess(
     disruption: replicas >= 2 ? { maxUnavailable } : undefined,
     http: ports.some((port) => HTTP_PROTOCOLS.includes(port.protocol)),
     internalHost: `${fullName}.${values.name}.svc.cluster.local`,
-    metricsPorts: ports.filter((port) => port.name === METRICS_PORT_NAME).map((port) => port.port),
+    metricsPorts: metrics ? [metrics.portNumber] : [],
+    metrics,
+  };
+}
+
+/** The app's metrics endpoint: as given, or by convention the port named `metrics`. */
+function resolveMetrics(p: ProcessValues, ports: readonly { name: string; port: number }[], at: (...rest: PropertyKey[]) => PropertyKey[], report: Report): ResolvedProcess['metrics'] {
+  const portName = p.metrics?.port ?? METRICS_PORT_NAME;
+  const port = ports.find((candidate) => candidate.name === portName);
+  if (!p.metrics && !port) return undefined;
+  if (!port) {
+    const known = ports.length ? `one of this process's ports (${ports.map((x) => `'${x.name}'`).join(', ')})` : 'a port, but the process has none';
+    report(at('metrics', 'port'), 'FC-PROC-001', `expected ${known}, got '${portName}'; name the port that serves metrics, or add it to ports`);
+    return undefined;
+  }
+  return { port: port.name, portNumber: port.port, path: p.metrics?.path ?? DEFAULTS.metrics.path, interval: p.metrics?.interval ?? DEFAULTS.metrics.interval };
+}
+
+function resolveSlo(values: ParsedServiceValues): ResolvedSlo {
+  const slo = values.slo ?? {};
+  const d = DEFAULTS.slo;
+  return {
+    availability: slo.availability ?? d.availability,
+    latencyP99Ms: slo.latencyP99Ms ?? d.latencyP99Ms,
+    minRequests: slo.minRequests ?? d.minRequests,
+    maxErrorRatioIncrease: slo.maxErrorRatioIncrease ?? d.maxErrorRatioIncrease,
+    maxLatencyFactor: slo.maxLatencyFactor ?? d.maxLatencyFactor,
+    maxLatencyIncreaseMs: slo.maxLatencyIncreaseMs ?? d.maxLatencyIncreaseMs,
+    compareWindow: d.compareWindow,
+  };
+}
+
+function resolveMonitoring(cluster: Cluster): ResolvedMonitoring {
+  const serviceAccount = cluster.prometheus?.serviceAccount ?? DEFAULTS.prometheus.serviceAccount;
+  const trustDomain = cluster.mesh.trustDomain ?? 'cluster.local';
+  return {
+    prometheus: {
+      namespace: cluster.monitoringNamespace,
+      serviceAccount,
+      principal: `${trustDomain}/ns/${cluster.monitoringNamespace}/sa/${serviceAccount}`,
+      selectorLabels: { ...DEFAULTS.prometheus.selectorLabels, ...cluster.prometheus?.selectorLabels },
+      certDir: cluster.prometheus?.certDir ?? DEFAULTS.prometheus.certDir,
+    },
+    scrapeInterval: DEFAULTS.metrics.interval,
+    grafana: {
+      dashboardLabel: cluster.grafana?.dashboardLabel ?? DEFAULTS.grafana.dashboardLabel,
+      folderAnnotation: cluster.grafana?.folderAnnotation ?? DEFAULTS.grafana.folderAnnotation,
+      folder: cluster.grafana?.folder ?? DEFAULTS.grafana.folder,
+    },
   };
 }
 
@@ -339,8 +390,9 @@ function resolveContainer(
 }
 
 function resolveEnv(values: ParsedServiceValues, p: ProcessValues, at: (...rest: PropertyKey[]) => PropertyKey[], report: Report): ResolvedEnv[] {
-  const plain = { ...values.env, ...p.env };
   const secret = { ...values.secrets, ...p.secrets };
+  const defaults = Object.entries(DEFAULTS.env).filter(([name]) => !(name in secret));
+  const plain = { ...Object.fromEntries(defaults), ...values.env, ...p.env };
   const env: ResolvedEnv[] = [];
   for (const [name, value] of Object.entries(plain)) {
     if (name in secret) {

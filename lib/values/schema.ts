@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULTS } from './defaults';
+import { DEFAULTS, ISTIO_LATENCY_BUCKETS_MS } from './defaults';
 import {
   AWS_ROLE_ARN,
   GCP_SERVICE_ACCOUNT,
@@ -112,6 +112,16 @@ export const processSchema = z
       .boolean({ error: 'expected true or false' })
       .optional()
       .describe('For processes that cannot be routed by organization (no ports, or a tcp/tls port): also run the rollout version, sharing the work by replica count (scaled to zero at weight 0 and under rollback). Default: false, only the default version runs.'),
+    metrics: z
+      .strictObject({
+        port: portName().optional().describe(`Name of the port serving Prometheus metrics. Default: '${DEFAULTS.metrics.port}'.`),
+        path: httpPath().optional().describe(`HTTP path of the metrics. Default: '${DEFAULTS.metrics.path}'.`),
+        interval: duration().optional().describe(`Scrape interval. Default: '${DEFAULTS.metrics.interval}'.`),
+      })
+      .optional()
+      .describe(
+        `Prometheus metrics of the app, scraped by a ServiceMonitor over mutual TLS. Default: on for a process with a port named '${DEFAULTS.metrics.port}' (path '${DEFAULTS.metrics.path}'), off otherwise. Istio's request metrics are scraped for every serving process regardless.`,
+      ),
     disruption: z
       .strictObject({
         maxUnavailable: integer(1, 100).optional().describe(`Pods of this process that a voluntary disruption (node drain) may take at once. Default: ${DEFAULTS.pdbMaxUnavailable}.`),
@@ -282,6 +292,40 @@ export const serviceFields = {
     .optional()
     .describe(`Mount a Kubernetes API token into the pods. Only for services that call the Kubernetes API. Default: ${DEFAULTS.automountServiceAccountToken}.`),
   waivers: waivers.optional(),
+  slo: z
+    .strictObject({
+      availability: z
+        .number({ error: 'expected a percentage like 99.9' })
+        .min(90, { error: 'expected at least 90 (percent of requests without a 5xx)' })
+        .max(99.999, { error: 'expected at most 99.999: a 100% target leaves no error budget to alert on' })
+        .optional()
+        .describe(`Percent of requests answered without a 5xx (including those the mesh returns itself: no upstream, circuit open, timeouts), over 30 days. Default: ${DEFAULTS.slo.availability}.`),
+      latencyP99Ms: z
+        .number({ error: 'expected milliseconds as a number' })
+        .refine((ms) => (ISTIO_LATENCY_BUCKETS_MS as readonly number[]).includes(ms), {
+          error: `expected a bucket boundary of Istio's request-duration histogram: ${ISTIO_LATENCY_BUCKETS_MS.join(', ')} (ms)`,
+        })
+        .optional()
+        .describe(`99% of requests answer within this many milliseconds. Default: ${DEFAULTS.slo.latencyP99Ms}.`),
+      minRequests: integer(1, 1_000_000)
+        .optional()
+        .describe(`Requests a version needs in the comparison window before it is compared with the default version (alerts and verdict). Default: ${DEFAULTS.slo.minRequests}.`),
+      maxErrorRatioIncrease: z
+        .number({ error: 'expected percentage points as a number' })
+        .positive({ error: 'expected more than 0 percentage points' })
+        .max(100)
+        .optional()
+        .describe(`A version whose 5xx ratio exceeds the default version's by more than this many percentage points is rolled back. Default: ${DEFAULTS.slo.maxErrorRatioIncrease}.`),
+      maxLatencyFactor: z
+        .number({ error: 'expected a factor as a number' })
+        .min(1, { error: 'expected a factor of at least 1' })
+        .max(100)
+        .optional()
+        .describe(`A version whose p99 is more than this many times the default version's (and maxLatencyIncreaseMs slower) is rolled back. Default: ${DEFAULTS.slo.maxLatencyFactor}.`),
+      maxLatencyIncreaseMs: integer(0, 3_600_000).optional().describe(`See maxLatencyFactor. Default: ${DEFAULTS.slo.maxLatencyIncreaseMs}.`),
+    })
+    .optional()
+    .describe('Service level objectives: the SLO burn-rate alerts, the version-versus-version alerts and `fleetchart verdict` derive from them. Alerts go to the team.'),
 };
 
 const baseServiceSchema = z.strictObject({

@@ -112,7 +112,9 @@ describe('fleetchart apply: pruning inside a service that stays', () => {
     assert.ok(result.out.includes('configured DestinationRule patient-notes/patient-notes-web'));
     assert.ok(result.out.includes('configured VirtualService patient-notes/patient-notes-web'));
     assert.ok(result.out.includes('configured VirtualService patient-notes/patient-notes-ingress-api'));
-    assert.match(result.out.at(-1)!, /: 0 created, 3 configured, \d+ unchanged, 1 pruned$/);
+    // The dashboard's "who is on which version" panel follows the release model.
+    assert.ok(result.out.includes('configured ConfigMap patient-notes/patient-notes-dashboard'));
+    assert.match(result.out.at(-1)!, /: 0 created, 4 configured, \d+ unchanged, 1 pruned$/);
     for (const name of ['patient-notes-web', 'patient-notes-ingress-api']) {
       const route = await env.getJson(['virtualservice.networking.istio.io', name, '-n', 'patient-notes']);
       const subsets = route.spec.http.flatMap((h: any) => h.route.map((r: any) => r.destination.subset));

@@ -83,7 +83,8 @@ function checkAuthorization(view: ClusterView, at: Located, namespaces: Readonly
         const [, domain, ns, account] = match;
         // Listed callers that do not exist are FC-ROUTE-004's, reported at callers.services.
         const caller = at.file.service.traffic.callerServices.includes(ns);
-        const exists = caller || `${ns}/${account}` === ingress || view.unrendered.has(ns) || view.inNamespace('ServiceAccount', ns).some((a) => a.doc.metadata.name === account);
+        const prometheus = String(principal) === at.file.service.monitoring.prometheus.principal;
+        const exists = caller || prometheus || `${ns}/${account}` === ingress || view.unrendered.has(ns) || view.inNamespace('ServiceAccount', ns).some((a) => a.doc.metadata.name === account);
         if (domain !== trustDomain) {
           view.report(at, 'FC-REF-007', 'callers', `expected trust domain '${trustDomain}' of cluster ${view.cluster.name} in principal '${principal}' of ${where}, got '${domain}'; use the cluster's trust domain`);
         } else if (!exists) {

@@ -2,7 +2,7 @@
  * Regenerates the vendored schemas of the validate stage (a maintainer script, never loaded at
  * run time):
  *
- *   node --require tsx/cjs lib/validate/schemas/vendor.ts
+ *   node --require tsx/cjs lib/validate/schemas/vendor.ts [--crds-only]
  *
  * - kubernetes.json: the upstream Kubernetes OpenAPI v3 definitions (from the k8s.io/kubernetes
  *   module, `api/openapi-spec/v3/*.json`) of the kinds fleetchart emits, trimmed to the

@@ -1,0 +1,11 @@
+import { service } from '../../lib';
+
+// a latency target between two buckets of Istio's histogram: no series counts "faster than 300ms"
+export default service({
+  name: 'intake',
+  team: 'care-records',
+  image: 'europe-docker.pkg.dev/acme-care/apps/intake',
+  release: { default: '2026.11.3' },
+  processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 2 } },
+  slo: { availability: 99.95, latencyP99Ms: 300 },
+});
