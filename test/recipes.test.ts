@@ -99,6 +99,8 @@ describe('README recipes: a release from start to finish', () => {
         for (const [name, d] of after.deployments) {
           const earlier = before.deployments.get(name);
           if (earlier) assert.deepEqual(d.selector, earlier.selector, `${title}: selector of ${name}`);
+          // A version's Deployment keeps its pods: same image and labels whatever role the version has now.
+          if (earlier && 'version' in d.selector) assert.deepEqual([d.image, d.podLabels], [earlier.image, earlier.podLabels], `${title}: pods of ${name}`);
         }
         const pinsBefore = (steps[i - 1].release.orgs ?? {}) as Record<string, string>;
         const pinsAfter = (steps[i].release.orgs ?? {}) as Record<string, string>;

@@ -13,8 +13,11 @@ export interface GridRequest {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** Buckets as headers may carry them: every canonical 0–99, leading zeros, and values that are not buckets. */
-export const BUCKET_VALUES: readonly (string | undefined)[] = [undefined, ...Array.from({ length: 100 }, (_, i) => String(i)), '00', '05', '007', '014', '015', '099', '100', '-1', '5 ', '1e1', 'x'];
+/**
+ * Buckets as headers may carry them: every canonical 0–99, leading zeros, and values that are not
+ * buckets (never with surrounding spaces: HTTP parsers strip them before routing).
+ */
+export const BUCKET_VALUES: readonly (string | undefined)[] = [undefined, ...Array.from({ length: 100 }, (_, i) => String(i)), '00', '05', '007', '014', '015', '099', '100', '0100', '-1', '+5', '1e1', 'x'];
 
 export function requestGrid(service: ResolvedService): GridRequest[] {
   const routing = service.cluster.routing;
