@@ -71,7 +71,7 @@ export const commands: readonly CommandEntry[] = [
     flags: [
       ...selectionFlags,
       { name: 'org', type: 'string', value: '<id>', help: 'Answer for this organization instead: the version it gets on every route of every cluster, and why.' },
-      { name: 'bucket', type: 'string', value: '<0-99>', help: `The organization's bucket (x-care-org-bucket), when known. Without it, both outcomes of a rollout are shown.` },
+      { name: 'bucket', type: 'string', value: '<0-99>', help: `The organization's bucket (x-care-org-bucket), to ask "what if". Default: the bucket the ingress gateway computes from --org.` },
       { name: 'user', type: 'string', value: '<id>', help: 'Answer for this user (pinned users come before their organization).' },
       { name: 'json', type: 'boolean', help: 'Print JSON (one array of rows) instead of a table.' },
     ],

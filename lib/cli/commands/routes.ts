@@ -1,3 +1,4 @@
+import { organizationBucket } from '../../gateway/bucket';
 import { renderFleet } from '../../pipeline';
 import type { ResolvedProcess, ResolvedService } from '../../values/model';
 import { Requester, RouteVersion, parseBucket, routeVersions, unroutableBecause } from '../../values/release';
@@ -37,15 +38,17 @@ interface ServiceRows {
 
 export const routes: Command = {
   run(flags, io) {
-    const who: Requester = { org: flags.org as string | undefined, user: flags.user as string | undefined, bucket: flags.bucket as string | undefined };
-    if (who.bucket !== undefined && parseBucket(who.bucket) === undefined) {
-      io.err(`fleetchart routes: --bucket: expected an organization bucket 0–99, got '${who.bucket}'`);
+    const asked: Requester = { org: flags.org as string | undefined, user: flags.user as string | undefined, bucket: flags.bucket as string | undefined };
+    if (asked.bucket !== undefined && parseBucket(asked.bucket) === undefined) {
+      io.err(`fleetchart routes: --bucket: expected an organization bucket 0–99, got '${asked.bucket}'`);
       return 2;
     }
-    if (who.bucket !== undefined && who.org === undefined) {
+    if (asked.bucket !== undefined && asked.org === undefined) {
       io.err(`fleetchart routes: --bucket needs --org: a bucket belongs to an organization`);
       return 2;
     }
+    // Without --bucket, the organization's bucket is the one the ingress gateway computes for it.
+    const who: Requester = asked.org !== undefined && asked.bucket === undefined ? { ...asked, bucket: String(organizationBucket(asked.org)) } : asked;
     const result = renderFleet(io.root, selection(flags));
     if (reportFindings(result.findings, io, 'fix them to see the routes')) return 1;
     const services = result.files.map((f) => f.service);
@@ -135,7 +138,7 @@ function printAnswers(services: readonly ResolvedService[], who: Requester, json
     const unrouted = service.processes
       .filter((p) => !p.http && p.release !== 'own-image')
       .map((p) => ({ ...base, via: 'none' as const, host: '', process: p.name, version: p.deployments.map((d) => d.version).join(' and '), reason: 'default-only' as const, why: describeProcess(service, p) }));
-    return [...answers(service, who).map((a) => ({ ...base, ...a })), ...unrouted];
+    return [...routeVersions(service, who).map((a) => ({ ...base, ...a })), ...unrouted];
   });
   if (json) {
     io.out(JSON.stringify(rows, null, 2));
@@ -154,23 +157,4 @@ function printAnswers(services: readonly ResolvedService[], who: Requester, json
   }
   if (rows.length === 0) io.out('no routes');
   return 0;
-}
-
-/**
- * The answers for one service. An organization asked about without its bucket, not pinned,
- * while a rollout moves buckets: both outcomes, since the bucket decides.
- */
-function answers(service: ResolvedService, who: Requester): RouteVersion[] {
-  if (who.org === undefined || who.bucket !== undefined) return routeVersions(service, who);
-  const low = routeVersions(service, { ...who, bucket: 0 });
-  const high = routeVersions(service, { ...who, bucket: 99 });
-  return low.map((l, i) => {
-    const h = high[i];
-    const anyBucket = (d: RouteVersion) => ({ ...d, why: d.why.replace(/^bucket \d+ [<≥] \d+/, 'any bucket') });
-    if (l.reason === 'bucket' && h.reason !== 'bucket') {
-      const weight = service.traffic.release.rollout!.weight;
-      return { ...h, version: `${l.version} or ${h.version}`, reason: 'bucket' as const, why: `${l.version} if ${who.org}'s bucket is below ${weight}, else the default ${h.version} (give --bucket)` };
-    }
-    return l.reason === 'bucket' || l.reason === 'rollback' || l.reason === 'default' ? anyBucket(l) : l;
-  });
 }
