@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Command, Flag, Flags, Io, OUTPUT_DIR, selectionFlags } from './command';
 
@@ -11,6 +13,8 @@ export interface CommandEntry {
   readonly name: string;
   readonly summary: string;
   readonly flags: readonly Flag[];
+  /** One required positional operand, e.g. `<service>`: the command reads it as `flags.operand`. */
+  readonly operands?: string;
   load(): Command;
 }
 
@@ -92,18 +96,24 @@ export const commands: readonly CommandEntry[] = [
     ],
     load: () => (require('./commands/apply') as typeof import('./commands/apply')).apply,
   },
+  {
+    name: 'release-report',
+    summary:
+      'Render the fleet with lib/ as it is at a git ref and as it is now, and report per cluster and service what the library change does: rejected by Kubernetes, replaced, removed, restarts pods, traffic, metadata only. Exit 4 when anything is rejected or replaced.',
+    flags: [
+      ...selectionFlags,
+      { name: 'base', type: 'string', value: '<git-ref>', help: 'The release to compare with: a tag (v0.1.0), branch or commit. Required.' },
+      { name: 'json', type: 'boolean', help: 'Print JSON instead of Markdown.' },
+      { name: 'allow-breaking', type: 'boolean', help: 'Exit 0 even when objects are rejected or replaced (a major release that ships a migration).' },
+    ],
+    load: () => (require('./commands/release-report') as typeof import('./commands/release-report')).releaseReportCommand,
+  },
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export function helpText(): string {
   const lines = ['Usage: fleetchart <command> [flags]', '', 'Commands:'];
-  for (const command of commands) {
-    lines.push(`  ${command.name.padEnd(10)} ${command.summary}`);
-    for (const flag of command.flags) {
-      const usage = `--${flag.name}${flag.value ? ` ${flag.value}` : ''}`;
-      lines.push(`      ${usage.padEnd(26)} ${flag.help}`);
-    }
-  }
+  for (const command of commands) lines.push(...commandLines(command));
   lines.push(`  ${'help'.padEnd(10)} Show this help (also --help, -h, and <command> --help).`);
   lines.push('', 'Exit codes: 0 success, 1 a check failed (one line per problem on stderr), 2 wrong usage.');
   return lines.join('\n');
@@ -124,18 +134,50 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
   let flags: Flags;
   try {
     const options = Object.fromEntries([...entry.flags.map((f) => [f.name, { type: f.type }]), ['help', { type: 'boolean', short: 'h' }]]);
-    flags = parseArgs({ args: [...rest], options, strict: true, allowPositionals: false }).values as Flags;
+    const parsed = parseArgs({ args: [...rest], options, strict: true, allowPositionals: entry.operands !== undefined });
+    flags = parsed.values as Flags;
+    if (entry.operands !== undefined && !flags.help) {
+      if (parsed.positionals.length !== 1) throw new Error(`expected one operand ${entry.operands}, got ${parsed.positionals.length}`);
+      flags.operand = parsed.positionals[0];
+    }
   } catch (error) {
     io.err(`fleetchart ${name}: ${(error as Error).message}; see 'fleetchart ${name} --help'`);
     return 2;
   }
   if (flags.help) {
-    io.out(helpText());
+    io.out(commandHelpText(entry));
     return 0;
   }
   return loadAsAtStart(() => entry.load()).run(flags, io);
 }
 
+function commandLines(command: CommandEntry): string[] {
+  const lines = [`  ${command.name.padEnd(10)} ${command.summary}`];
+  for (const flag of command.flags) {
+    const usage = `--${flag.name}${flag.value ? ` ${flag.value}` : ''}`;
+    lines.push(`      ${usage.padEnd(26)} ${flag.help}`);
+  }
+  return lines;
+}
+
+/** `fleetchart <command> --help`: that command alone, from its one declaration above. */
+export function commandHelpText(command: CommandEntry): string {
+  const operands = command.operands ? ` ${command.operands}` : '';
+  return [`Usage: fleetchart ${command.name}${operands} [flags]`, '', ...commandLines(command), `      ${'--help, -h'.padEnd(26)} Show this help.`].join('\n');
+}
+
+/**
+ * The fleet repository that contains `dir`: the nearest folder upwards with apps/clusters.ts, so
+ * commands work from any sub-folder. `dir` itself when none has one (the command then reports the
+ * missing inventory there).
+ */
+export function findRoot(dir: string): string {
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    if (fs.existsSync(path.join(at, 'apps', 'clusters.ts'))) return at;
+    if (path.dirname(at) === at) return path.resolve(dir);
+  }
+}
+
 function defaultIo(): Io {
-  return { root: process.cwd(), out: (line) => console.log(line), err: (line) => console.error(line) };
+  return { root: findRoot(process.cwd()), out: (line) => console.log(line), err: (line) => console.error(line) };
 }
