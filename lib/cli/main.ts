@@ -122,6 +122,11 @@ export function helpText(): string {
 /** Runs one command; returns the exit code. Never throws for bad input. */
 export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
   const [name, ...rest] = argv;
+  const asked = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+  if (asked) {
+    io.out(commandHelpText(asked));
+    return 0;
+  }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.out(helpText());
     return name === undefined ? 2 : 0;
@@ -152,7 +157,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
 }
 
 function commandLines(command: CommandEntry): string[] {
-  const lines = [`  ${command.name.padEnd(10)} ${command.summary}`];
+  const lines = [`  ${`${command.name}${command.operands ? ` ${command.operands}` : ''}`.padEnd(10)} ${command.summary}`];
   for (const flag of command.flags) {
     const usage = `--${flag.name}${flag.value ? ` ${flag.value}` : ''}`;
     lines.push(`      ${usage.padEnd(26)} ${flag.help}`);
