@@ -108,6 +108,32 @@ export const commands: readonly CommandEntry[] = [
     ],
     load: () => (require('./commands/release-report') as typeof import('./commands/release-report')).releaseReportCommand,
   },
+  {
+    name: 'explain',
+    operands: '<service>',
+    summary: "Print a service's values on one cluster after defaults and overrides, each marked with where it comes from: a values.ts line, a cluster override, or a default of lib/values/defaults.ts.",
+    flags: [
+      { name: 'cluster', type: 'string', value: '<name>', help: 'The cluster (one name of apps/clusters.ts). Required.' },
+      { name: 'json', type: 'boolean', help: 'Print JSON (one array of values with their source).' },
+    ],
+    load: () => (require('./commands/explain') as typeof import('./commands/explain')).explain,
+  },
+  {
+    name: 'new',
+    operands: '<service>',
+    summary: 'Write a documented, valid apps/<service>/values.ts to start from. Refuses to overwrite an existing one.',
+    flags: [
+      { name: 'team', type: 'string', value: '<name>', help: "Owning team. Default: 'my-team' (change it)." },
+      { name: 'image', type: 'string', value: '<repository>', help: 'Image repository without tag. Default: registry.example.com/<team>/<service>.' },
+    ],
+    load: () => (require('./commands/new') as typeof import('./commands/new')).newService,
+  },
+  {
+    name: 'schema',
+    summary: 'Print the JSON Schema (draft 2020-12) of values files, or of the cluster inventory, for editors and tools.',
+    flags: [{ name: 'of', type: 'string', value: 'values|clusters', help: "Which contract. Default: 'values'." }],
+    load: () => (require('./commands/schema') as typeof import('./commands/schema')).schema,
+  },
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
