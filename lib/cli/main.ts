@@ -58,12 +58,12 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     name: 'diff',
-    summary: 'Show what a synth would change in charts-out/, object by object and field by field, without writing. For reviewing a lib/ release.',
+    summary: 'Show what a synth would change in charts-out/, without writing: each changed object as a unified old → new YAML diff, with its impact (rejected by Kubernetes, replaced, removed, restarts pods, traffic, metadata only).',
     flags: [
       ...selectionFlags,
       { name: 'out', type: 'string', value: '<dir>', help: `Folder to compare with. Default: ${OUTPUT_DIR}.` },
       { name: 'exit-code', type: 'boolean', help: 'Exit 3 when anything would change (for CI: fails when charts-out/ is stale).' },
-      { name: 'json', type: 'boolean', help: 'Print JSON (one array of changes).' },
+      { name: 'json', type: 'boolean', help: 'Print JSON (one array of changes: object, impact, fields, reasons, diff).' },
     ],
     load: () => (require('./commands/diff') as typeof import('./commands/diff')).diff,
   },
@@ -141,7 +141,7 @@ export function helpText(): string {
   const lines = ['Usage: fleetchart <command> [flags]', '', 'Commands:'];
   for (const command of commands) lines.push(...commandLines(command));
   lines.push(`  ${'help'.padEnd(10)} Show this help (also --help, -h, and <command> --help).`);
-  lines.push('', 'Exit codes: 0 success, 1 a check failed (one line per problem on stderr), 2 wrong usage.');
+  lines.push('', 'Exit codes: 0 success, 1 a check failed (one line per problem on stderr), 2 wrong usage, 3 diff --exit-code found changes, 4 release-report found rejected or replaced objects.');
   return lines.join('\n');
 }
 
