@@ -44,3 +44,16 @@ describe('cli: works from any sub-folder of the repository', () => {
     assert.equal(err.split('\n')[0], `apps/clusters.ts: expected this file in the fleet repository, found none in /; run fleetchart inside a repository with apps/clusters.ts (any sub-folder works)`);
   });
 });
+
+describe('cli: progress on stderr only when it is a terminal', () => {
+  it('a terminal sees what a long command is doing; a pipeline reads stdout and stderr without it', () => {
+    const command = `${process.execPath} ${path.join(REPO, 'bin', 'fleetchart.js')} validate --app patient-notes`;
+    // script(1) (util-linux) runs the command on a pseudo-terminal, as a user's shell does.
+    const terminal = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: REPO, encoding: 'utf8' });
+    assert.equal(terminal.status, 0, terminal.stderr);
+    assert.match(terminal.stdout, /^… rendering and checking the fleet\r?$/m);
+    const piped = fleetchart(['validate', '--app', 'patient-notes']);
+    assert.equal(piped.err, '');
+    assert.doesNotMatch(piped.out, /rendering/);
+  });
+});

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import ts from 'typescript';
 import { REPO } from './support/fleet';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
@@ -75,6 +76,29 @@ describe('package: the packed library in a service repository of its own', () =>
     assert.ok(JSON.parse(changed.out).some((c: { impact: string }) => c.impact === 'other'), changed.out);
   });
 
+  it("shows the fields' descriptions on hover from the package's types (TypeScript's language service on the service repository)", () => {
+    const file = path.join(consumer, 'apps', 'notes', 'values.ts');
+    const options: ts.CompilerOptions = { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, strict: true, types: [], skipLibCheck: true };
+    const host: ts.LanguageServiceHost = {
+      getScriptFileNames: () => [file],
+      getScriptVersion: () => '1',
+      getScriptSnapshot: (name) => (fs.existsSync(name) ? ts.ScriptSnapshot.fromString(fs.readFileSync(name, 'utf8')) : undefined),
+      getCurrentDirectory: () => consumer,
+      getCompilationSettings: () => options,
+      getDefaultLibFileName: ts.getDefaultLibFilePath,
+      fileExists: ts.sys.fileExists,
+      readFile: ts.sys.readFile,
+      readDirectory: ts.sys.readDirectory,
+      directoryExists: ts.sys.directoryExists,
+      getDirectories: ts.sys.getDirectories,
+    };
+    const service = ts.createLanguageService(host, ts.createDocumentRegistry());
+    const text = fs.readFileSync(file, 'utf8');
+    const info = service.getQuickInfoAtPosition(file, text.indexOf('team:') + 1);
+    assert.match(ts.displayPartsToString(info?.documentation ?? []), /^Owning team/);
+    assert.deepEqual(service.getSemanticDiagnostics(file).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), [], 'the values file type-checks against the package');
+  });
+
   it('works from a sub-folder of the service repository', () => {
     const validate = fleetchart(['validate'], path.join(consumer, 'apps', 'notes'));
     assert.equal(validate.code, 0, validate.err);
@@ -87,5 +111,19 @@ describe('package: the packed library in a service repository of its own', () =>
     fs.rmSync(path.join(consumer, 'apps', 'broken'), { recursive: true });
     assert.equal(validate.code, 1);
     assert.match(validate.err, /^apps\/broken\/values\.ts: expected TypeScript that compiles, got a syntax error at line 3, column 0/m);
+  });
+});
+
+describe('package: this repository with production dependencies only', () => {
+  it('`npm ci --omit=dev` in a clean clone installs no tsx or TypeScript, and the CLI validates the fleet', () => {
+    const clone = path.join(work, 'clone');
+    const cloned = run('git', ['clone', '--quiet', REPO, clone], work);
+    assert.equal(cloned.code, 0, cloned.err);
+    const installed = run('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'], clone);
+    assert.equal(installed.code, 0, installed.err);
+    assert.equal(fs.existsSync(path.join(clone, 'node_modules', 'tsx')), false);
+    const validate = run(process.execPath, [path.join(clone, 'bin', 'fleetchart.js'), 'validate'], clone);
+    assert.equal(validate.code, 0, validate.err);
+    assert.match(validate.out, /^ok: /);
   });
 });

@@ -3,10 +3,11 @@ import * as path from 'node:path';
 import { renderFleet } from '../../pipeline';
 import { compareRenders } from '../../release/impact';
 import { formatChanges } from '../../release/report';
-import { Command, OUTPUT_DIR, reportFindings, selection } from '../command';
+import { Command, OUTPUT_DIR, progress, reportFindings, selection } from '../command';
 
 export const diff: Command = {
   run(flags, io) {
+    progress(io, 'rendering and checking the fleet');
     const result = renderFleet(io.root, selection(flags));
     if (reportFindings(result.findings, io, 'nothing to compare')) return 1;
     const outDir = path.resolve(io.root, (flags.out as string | undefined) ?? OUTPUT_DIR);
