@@ -35,7 +35,14 @@ export default service({
 
 before(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchart-package-'));
-  const packed = run('npm', ['pack', '--silent', '--pack-destination', work], REPO);
+  // Packed from a copy: `npm pack` rebuilds dist/ (prepack, prepare), which other test files'
+  // processes may be loading from the repository at the same moment.
+  const source = path.join(work, 'source');
+  for (const entry of ['lib', 'bin', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.dist.json', 'README.md', 'CHANGELOG.md']) {
+    fs.cpSync(path.join(REPO, entry), path.join(source, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(source, 'node_modules'));
+  const packed = run('npm', ['pack', '--silent', '--pack-destination', work], source);
   assert.equal(packed.code, 0, packed.err);
   const tarball = path.join(work, packed.out.trim().split('\n').at(-1)!);
   consumer = path.join(work, 'service-repo');
