@@ -168,5 +168,10 @@ describe('fleetchart diff', () => {
     assert.equal(deployment.impact, 'restarts');
     assert.ok(deployment.fields.includes('spec.template.spec.containers[0].image'));
     assert.match(deployment.diff, /^\+ +image: .*:1\.15\.0$/m);
+    assert.deepEqual(deployment.values.find((v: { path: string }) => v.path === 'spec.template.spec.containers[0].image'), {
+      path: 'spec.template.spec.containers[0].image',
+      before: 'europe-docker.pkg.dev/acme-care/apps/resident-preferences:1.14.2',
+      after: 'europe-docker.pkg.dev/acme-care/apps/resident-preferences:1.15.0',
+    });
   });
 });

@@ -63,7 +63,7 @@ export const commands: readonly CommandEntry[] = [
       ...selectionFlags,
       { name: 'out', type: 'string', value: '<dir>', help: `Folder to compare with. Default: ${OUTPUT_DIR}.` },
       { name: 'exit-code', type: 'boolean', help: 'Exit 3 when anything would change (for CI: fails when charts-out/ is stale).' },
-      { name: 'json', type: 'boolean', help: 'Print JSON (one array of changes: object, impact, fields, reasons, diff).' },
+      { name: 'json', type: 'boolean', help: 'Print JSON (one array of changes: object, impact, reasons, each field old → new, the YAML diff).' },
     ],
     load: () => (require('./commands/diff') as typeof import('./commands/diff')).diff,
   },

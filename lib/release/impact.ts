@@ -31,6 +31,8 @@ export interface ObjectChange {
   readonly impact: Impact;
   /** Changed field paths, e.g. `spec.template.spec.containers[0].image`. */
   readonly fields: readonly string[];
+  /** Each changed field's old → new value (absent: the field is not set on that side). */
+  readonly values: readonly FieldChange[];
   /** Why the impact was chosen: the immutable fields with the Kubernetes code that enforces them, what a replacement means for traffic. */
   readonly reasons: readonly string[];
   /** For a replacement: the object it replaces. */
@@ -39,6 +41,12 @@ export interface ObjectChange {
   readonly pods?: number;
   /** Unified diff of the object's YAML, old → new. */
   readonly diff: string;
+}
+
+export interface FieldChange {
+  readonly path: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
 }
 
 type K8sObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string }; spec?: { replicas?: number } };
@@ -133,22 +141,23 @@ export function compareFile(file: string, before: string, after: string): Object
   for (const [key, object] of b) {
     const kind = object.kind!;
     const old = a.get(key) ?? (replacedBy.has(key) ? a.get(replacedBy.get(key)!) : undefined);
-    const fields: string[] = [];
-    if (old) changedPaths(old, object, '', fields);
+    const values: FieldChange[] = [];
+    if (old) changedPaths(old, object, '', values);
+    const fields = values.map((v) => v.path);
     const diff = old ? unifiedDiff(toYaml(old), toYaml(object)) : unifiedDiff('', toYaml(object));
     if (!a.has(key) && replacedBy.has(key)) {
-      changes.push({ ...base, object: key, kind, change: 'replaced', impact: 'replaced', fields, reasons: [replacementMeaning(kind)], replaces: replacedBy.get(key), diff });
+      changes.push({ ...base, object: key, kind, change: 'replaced', impact: 'replaced', fields, values, reasons: [replacementMeaning(kind)], replaces: replacedBy.get(key), diff });
     } else if (!a.has(key)) {
-      changes.push({ ...base, object: key, kind, change: 'added', impact: TRAFFIC_KINDS.has(kind) || kind === 'Service' ? 'traffic' : 'added', fields, reasons: [], diff });
+      changes.push({ ...base, object: key, kind, change: 'added', impact: TRAFFIC_KINDS.has(kind) || kind === 'Service' ? 'traffic' : 'added', fields, values, reasons: [], diff });
     } else if (fields.length > 0) {
-      changes.push({ ...base, object: key, kind, change: 'changed', ...classify(old!, object, fields), fields, diff });
+      changes.push({ ...base, object: key, kind, change: 'changed', ...classify(old!, object, fields), fields, values, diff });
     }
   }
   const replaced = new Set(replacedBy.values());
   for (const key of removed) {
     if (replaced.has(key)) continue;
     const object = a.get(key)!;
-    changes.push({ ...base, object: key, kind: object.kind!, change: 'removed', impact: 'removed', fields: [], reasons: [], diff: unifiedDiff(toYaml(object), '') });
+    changes.push({ ...base, object: key, kind: object.kind!, change: 'removed', impact: 'removed', fields: [], values: [], reasons: [], diff: unifiedDiff(toYaml(object), '') });
   }
   return changes;
 }
@@ -173,8 +182,8 @@ function classify(old: K8sObject, object: K8sObject, fields: readonly string[]):
   return { impact: 'other', reasons: [] };
 }
 
-/** Leaf paths that differ, e.g. `spec.template.spec.containers[0].image`. */
-export function changedPaths(a: unknown, b: unknown, at: string, out: string[]): void {
+/** Leaf fields that differ, e.g. `spec.template.spec.containers[0].image`, with both values. */
+export function changedPaths(a: unknown, b: unknown, at: string, out: FieldChange[]): void {
   if (JSON.stringify(a) === JSON.stringify(b)) return;
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
@@ -183,7 +192,7 @@ export function changedPaths(a: unknown, b: unknown, at: string, out: string[]):
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     for (const key of [...keys].sort()) changedPaths(a[key], b[key], at ? `${at}.${key}` : key, out);
   } else {
-    out.push(at || '(whole object)');
+    out.push({ path: at || '(whole object)', ...(a === undefined ? {} : { before: a }), ...(b === undefined ? {} : { after: b }) });
   }
 }
 
