@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// The CLI: lib/ precompiled in dist/ when that build is current, else lib/ through tsx
+// The CLI: lib/ precompiled in dist/ when that build is current, else lib/ compiled as it loads
 // (bin/runtime.js). A copy of this file next to a lib/ folder alone runs that lib/ through tsx.
 let runtime;
 try {

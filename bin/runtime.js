@@ -1,10 +1,17 @@
 'use strict';
 /**
  * How fleetchart's code is loaded, shared by bin/fleetchart.js and the render workers
- * (lib/parallel.ts): from dist/lib (lib/ precompiled by scripts/build-dist.js at `npm ci`) while
- * that build matches lib/ exactly, otherwise straight from lib/ through tsx. Values files are
- * TypeScript either way, so tsx is registered for them. FLEETCHART_DIST=0 forces lib/ + tsx;
- * FLEETCHART_DIST=1 uses dist/lib without checking it against lib/.
+ * (lib/parallel.ts): from dist/lib (lib/ precompiled by scripts/build-dist.js at `npm ci`, or
+ * shipped in the package) while that build matches lib/ exactly, otherwise straight from lib/.
+ * FLEETCHART_DIST=0 forces lib/; FLEETCHART_DIST=1 uses dist/lib without checking it against lib/.
+ *
+ * TypeScript (values files, lib/ from source) is compiled by esbuild's transformSync in a
+ * require hook for `.ts`, a runtime dependency. Why esbuild: Node 20 cannot strip types itself
+ * (`--experimental-strip-types` arrived in Node 22.6; this Node 20 rejects the flag); tsx is
+ * esbuild plus ESM/tsconfig-paths machinery values files never need, and its hooks also lex
+ * every plain .js file; esbuild is already what builds dist/lib, so values files and lib/ are
+ * compiled the same way. A process that registered tsx itself (`node --require tsx/cjs`, the
+ * tests) keeps tsx's hook.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -15,8 +22,11 @@ const TARGET = path.join(ROOT, 'dist', 'lib');
 
 function distIsFresh() {
   if (process.env.FLEETCHART_DIST === '0') return false;
+  const built = fs.existsSync(path.join(TARGET, 'cli', 'main.js'));
   // 1: use the build as it is, without comparing it with lib/ (the bench pins what it measures).
-  if (process.env.FLEETCHART_DIST === '1') return fs.existsSync(path.join(TARGET, 'cli', 'main.js'));
+  if (process.env.FLEETCHART_DIST === '1') return built;
+  // An installed package ships dist/lib without lib/'s sources: its build is what was packed.
+  if (!fs.existsSync(SOURCE)) return built;
   try {
     return require('../scripts/build-dist.js').isFresh();
   } catch {
@@ -44,9 +54,30 @@ function loadLib(module, mode = 'auto') {
 function register(redirect) {
   if (registered) return;
   registered = true;
-  require('tsx/cjs');
+  registerTypeScript();
   if (redirect) redirectLibToDist();
 }
+
+/** `require` of a .ts file compiles it with esbuild, as scripts/build-dist.js compiles lib/. */
+function registerTypeScript() {
+  if (require.extensions['.ts']) return;
+  const esbuild = require('esbuild');
+  require.extensions['.ts'] = function compileTypeScript(module, filename) {
+    // A syntax error throws esbuild's "Transform failed … <file>:<line>:<column>: ERROR: …",
+    // which lib/load.ts turns into a finding with line and column.
+    const { code } = esbuild.transformSync(fs.readFileSync(filename, 'utf8'), { ...TRANSFORM_OPTIONS, sourcefile: filename });
+    module._compile(code, filename);
+  };
+}
+
+/** esbuild options for lib/ and values files: CommonJS for Node 20, as tsconfig.json's esModuleInterop. */
+const TRANSFORM_OPTIONS = {
+  loader: 'ts',
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  tsconfigRaw: { compilerOptions: { esModuleInterop: true } },
+};
 
 /**
  * Values files import `../../lib`: resolve lib/<x>.ts to dist/lib/<x>.js, so they share the
@@ -69,4 +100,4 @@ function redirectLibToDist() {
   };
 }
 
-module.exports = { loadLib, ROOT };
+module.exports = { loadLib, ROOT, TRANSFORM_OPTIONS };

@@ -35,6 +35,10 @@ export function valuesFile(app: string): string {
  */
 export function loadDefaultExport(root: string, file: string, expected: string): LoadedModule {
   const absolute = path.join(root, file);
+  if (!fs.existsSync(absolute)) {
+    const message = `expected this file in the fleet repository, found none in ${root}; run fleetchart inside a repository with ${INVENTORY_FILE} (any sub-folder works)`;
+    return { file, findings: [{ file, path: '', severity: 'error', message }] };
+  }
   let module: { default?: unknown };
   try {
     module = requireFresh(absolute);

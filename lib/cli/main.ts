@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Command, Flag, Flags, Io, OUTPUT_DIR, selectionFlags } from './command';
 
@@ -11,8 +13,8 @@ export interface CommandEntry {
   readonly name: string;
   readonly summary: string;
   readonly flags: readonly Flag[];
-  /** One positional argument, passed to the command as the flag of this name. */
-  readonly argument?: string;
+  /** One required positional operand, e.g. `<service>`: the command reads it as `flags.operand`. */
+  readonly operands?: string;
   load(): Command;
 }
 
@@ -56,12 +58,12 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     name: 'diff',
-    summary: 'Show what a synth would change in charts-out/, object by object and field by field, without writing. For reviewing a lib/ release.',
+    summary: 'Show what a synth would change in charts-out/, without writing: each changed object as a unified old → new YAML diff, with its impact (rejected by Kubernetes, replaced, removed, restarts pods, traffic, metadata only).',
     flags: [
       ...selectionFlags,
       { name: 'out', type: 'string', value: '<dir>', help: `Folder to compare with. Default: ${OUTPUT_DIR}.` },
       { name: 'exit-code', type: 'boolean', help: 'Exit 3 when anything would change (for CI: fails when charts-out/ is stale).' },
-      { name: 'json', type: 'boolean', help: 'Print JSON (one array of changes).' },
+      { name: 'json', type: 'boolean', help: 'Print JSON (one array of changes: object, impact, reasons, each field old → new, the YAML diff).' },
     ],
     load: () => (require('./commands/diff') as typeof import('./commands/diff')).diff,
   },
@@ -102,9 +104,9 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     name: 'verdict',
-    argument: 'service',
+    operands: '<service>',
     summary:
-      'fleetchart verdict <service>: compare the version rolling out with the default version (5xx ratio, p99, requests) in Prometheus and say advance (exit 0), hold (exit 3) or roll back (exit 4), with the figures.',
+      'Compare the version rolling out with the default version (5xx ratio, p99, requests) in Prometheus and say advance (exit 0), hold (exit 3) or roll back (exit 4), with the figures.',
     flags: [
       { name: 'cluster', type: 'string', value: '<name>', help: 'The cluster of apps/clusters.ts whose Prometheus is asked (one name, no glob). Required.' },
       { name: 'prometheus', type: 'string', value: '<url>', help: "That cluster's Prometheus, e.g. http://127.0.0.1:9090 (kubectl port-forward). Required." },
@@ -114,26 +116,63 @@ export const commands: readonly CommandEntry[] = [
     ],
     load: () => (require('./commands/verdict') as typeof import('./commands/verdict')).verdict,
   },
+  {
+    name: 'release-report',
+    summary:
+      'Render the fleet with lib/ as it is at a git ref and as it is now, and report per cluster and service what the library change does: rejected by Kubernetes, replaced, removed, restarts pods, traffic, metadata only. Exit 4 when anything is rejected or replaced.',
+    flags: [
+      ...selectionFlags,
+      { name: 'base', type: 'string', value: '<git-ref>', help: 'The release to compare with: a tag (v0.1.0), branch or commit. Required.' },
+      { name: 'json', type: 'boolean', help: 'Print JSON instead of Markdown.' },
+      { name: 'allow-breaking', type: 'boolean', help: 'Exit 0 even when objects are rejected or replaced (a major release that ships a migration).' },
+    ],
+    load: () => (require('./commands/release-report') as typeof import('./commands/release-report')).releaseReportCommand,
+  },
+  {
+    name: 'explain',
+    operands: '<service>',
+    summary: "Print a service's values on one cluster after defaults and overrides, each marked with where it comes from: a values.ts line, a cluster override, or a default of lib/values/defaults.ts.",
+    flags: [
+      { name: 'cluster', type: 'string', value: '<name>', help: 'The cluster (one name of apps/clusters.ts). Required.' },
+      { name: 'json', type: 'boolean', help: 'Print JSON (one array of values with their source).' },
+    ],
+    load: () => (require('./commands/explain') as typeof import('./commands/explain')).explain,
+  },
+  {
+    name: 'new',
+    operands: '<service>',
+    summary: 'Write a documented, valid apps/<service>/values.ts to start from. Refuses to overwrite an existing one.',
+    flags: [
+      { name: 'team', type: 'string', value: '<name>', help: "Owning team. Default: 'my-team' (change it)." },
+      { name: 'image', type: 'string', value: '<repository>', help: 'Image repository without tag. Default: registry.example.com/<team>/<service>.' },
+    ],
+    load: () => (require('./commands/new') as typeof import('./commands/new')).newService,
+  },
+  {
+    name: 'schema',
+    summary: 'Print the JSON Schema (draft 2020-12) of values files, or of the cluster inventory, for editors and tools.',
+    flags: [{ name: 'of', type: 'string', value: 'values|clusters', help: "Which contract. Default: 'values'." }],
+    load: () => (require('./commands/schema') as typeof import('./commands/schema')).schema,
+  },
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export function helpText(): string {
   const lines = ['Usage: fleetchart <command> [flags]', '', 'Commands:'];
-  for (const command of commands) {
-    lines.push(`  ${command.name.padEnd(10)} ${command.summary}`);
-    for (const flag of command.flags) {
-      const usage = `--${flag.name}${flag.value ? ` ${flag.value}` : ''}`;
-      lines.push(`      ${usage.padEnd(26)} ${flag.help}`);
-    }
-  }
+  for (const command of commands) lines.push(...commandLines(command));
   lines.push(`  ${'help'.padEnd(10)} Show this help (also --help, -h, and <command> --help).`);
-  lines.push('', 'Exit codes: 0 success, 1 a check failed (one line per problem on stderr), 2 wrong usage.');
+  lines.push('', 'Exit codes: 0 success, 1 a check failed (one line per problem on stderr), 2 wrong usage, 3 diff --exit-code found changes, 4 release-report found rejected or replaced objects.');
   return lines.join('\n');
 }
 
 /** Runs one command; returns the exit code. Never throws for bad input. */
 export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
   const [name, ...rest] = argv;
+  const asked = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+  if (asked) {
+    io.out(commandHelpText(asked));
+    return 0;
+  }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.out(helpText());
     return name === undefined ? 2 : 0;
@@ -146,23 +185,50 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
   let flags: Flags;
   try {
     const options = Object.fromEntries([...entry.flags.map((f) => [f.name, { type: f.type }]), ['help', { type: 'boolean', short: 'h' }]]);
-    const parsed = parseArgs({ args: [...rest], options, strict: true, allowPositionals: entry.argument !== undefined });
+    const parsed = parseArgs({ args: [...rest], options, strict: true, allowPositionals: entry.operands !== undefined });
     flags = parsed.values as Flags;
-    if (entry.argument) {
-      if (parsed.positionals.length > 1) throw new Error(`expected one ${entry.argument}, got ${parsed.positionals.join(' ')}`);
-      flags[entry.argument] = parsed.positionals[0];
+    if (entry.operands !== undefined && !flags.help) {
+      if (parsed.positionals.length !== 1) throw new Error(`expected one operand ${entry.operands}, got ${parsed.positionals.length}`);
+      flags.operand = parsed.positionals[0];
     }
   } catch (error) {
     io.err(`fleetchart ${name}: ${(error as Error).message}; see 'fleetchart ${name} --help'`);
     return 2;
   }
   if (flags.help) {
-    io.out(helpText());
+    io.out(commandHelpText(entry));
     return 0;
   }
   return loadAsAtStart(() => entry.load()).run(flags, io);
 }
 
+function commandLines(command: CommandEntry): string[] {
+  const lines = [`  ${`${command.name}${command.operands ? ` ${command.operands}` : ''}`.padEnd(10)} ${command.summary}`];
+  for (const flag of command.flags) {
+    const usage = `--${flag.name}${flag.value ? ` ${flag.value}` : ''}`;
+    lines.push(`      ${usage.padEnd(26)} ${flag.help}`);
+  }
+  return lines;
+}
+
+/** `fleetchart <command> --help`: that command alone, from its one declaration above. */
+export function commandHelpText(command: CommandEntry): string {
+  const operands = command.operands ? ` ${command.operands}` : '';
+  return [`Usage: fleetchart ${command.name}${operands} [flags]`, '', ...commandLines(command), `      ${'--help, -h'.padEnd(26)} Show this help.`].join('\n');
+}
+
+/**
+ * The fleet repository that contains `dir`: the nearest folder upwards with apps/clusters.ts, so
+ * commands work from any sub-folder. `dir` itself when none has one (the command then reports the
+ * missing inventory there).
+ */
+export function findRoot(dir: string): string {
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    if (fs.existsSync(path.join(at, 'apps', 'clusters.ts'))) return at;
+    if (path.dirname(at) === at) return path.resolve(dir);
+  }
+}
+
 function defaultIo(): Io {
-  return { root: process.cwd(), out: (line) => console.log(line), err: (line) => console.error(line) };
+  return { root: findRoot(process.cwd()), out: (line) => console.log(line), err: (line) => console.error(line) };
 }

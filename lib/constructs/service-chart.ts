@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ResolvedService } from '../values/model';
+import { LIBRARY_VERSION, LIBRARY_VERSION_ANNOTATION } from '../version';
 import { ProcessDisruptionBudget } from './availability';
 import { ServiceIdentity } from './identity';
 import { Manifest, cdk8sJson } from './manifest';
@@ -45,10 +46,17 @@ export class ServiceChart extends Chart {
 export function renderService(service: ResolvedService): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const c of serviceChart(service).node.findAll()) {
-    if (Manifest.isManifest(c)) out.push(c.toJson());
-    else if (ApiObject.isApiObject(c)) out.push(c.toJson());
+    if (Manifest.isManifest(c)) out.push(withLibraryVersion(c.toJson()));
+    else if (ApiObject.isApiObject(c)) out.push(withLibraryVersion(c.toJson()));
   }
   return out;
+}
+
+/** Stamps the object's own metadata (not a pod template: see lib/version.ts) with the library version. */
+export function withLibraryVersion(object: Record<string, unknown>): Record<string, unknown> {
+  const metadata = (object.metadata ?? {}) as { annotations?: Record<string, string> };
+  object.metadata = { ...metadata, annotations: { ...metadata.annotations, [LIBRARY_VERSION_ANNOTATION]: LIBRARY_VERSION } };
+  return object;
 }
 
 /** The service's chart in an App of its own, constructs built, nothing serialized yet. */

@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { renderFleetOutput } from '../../parallel';
 import { writeOutputs } from '../../write';
-import { Command, OUTPUT_DIR, reportFindings, selection } from '../command';
+import { Command, OUTPUT_DIR, progress, reportFindings, selection } from '../command';
 
 export const synth: Command = {
   async run(flags, io) {
+    progress(io, 'rendering and checking the fleet');
     const result = await renderFleetOutput(io.root, selection(flags));
     if (reportFindings(result.findings, io)) return 1;
     const outDir = path.resolve(io.root, (flags.out as string | undefined) ?? process.env.CDK8S_OUTDIR ?? OUTPUT_DIR);

@@ -4,7 +4,7 @@ import { Command, reportFindings } from '../command';
 
 export const verdict: Command = {
   async run(flags, io) {
-    const service = flags.service as string | undefined;
+    const service = flags.operand as string | undefined;
     const cluster = flags.cluster as string | undefined;
     const prometheus = flags.prometheus as string | undefined;
     const usage = (message: string) => {
