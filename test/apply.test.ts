@@ -105,6 +105,9 @@ describe('apply: the summary', () => {
     kept: [],
     unchecked: [],
     warnings: [],
+    pending: [],
+    rollouts: [],
+    timings: { preflight: 0, apply: 0, wait: 0, prune: 0 },
     errors: [],
     ...over,
   });

@@ -1,12 +1,24 @@
 import * as path from 'node:path';
 import { renderFleetOutput } from '../../parallel';
+import { HELM_OUTPUT_DIR, helmChart, writeCharts } from '../../helm';
 import { writeOutputs } from '../../write';
 import { Command, OUTPUT_DIR, reportFindings, selection } from '../command';
 
 export const synth: Command = {
   async run(flags, io) {
+    if (flags.format !== undefined && flags.format !== 'k8s' && flags.format !== 'helm') {
+      io.err(`fleetchart synth: expected --format k8s or helm, got '${flags.format}'`);
+      return 2;
+    }
     const result = await renderFleetOutput(io.root, selection(flags));
     if (reportFindings(result.findings, io)) return 1;
+    if (flags.format === 'helm') {
+      const helmDir = path.resolve(io.root, (flags.out as string | undefined) ?? HELM_OUTPUT_DIR);
+      const charts = result.files.flatMap(helmChart);
+      const summary = writeCharts(helmDir, charts, result.clusters.map((c) => c.name));
+      io.out(`${result.files.length} Helm charts in ${path.relative(io.root, helmDir) || '.'}/<cluster>/<service>/ (${summary.written} files written, ${summary.removed} removed)`);
+      return 0;
+    }
     const outDir = path.resolve(io.root, (flags.out as string | undefined) ?? process.env.CDK8S_OUTDIR ?? OUTPUT_DIR);
     const full = flags.cluster === undefined && flags.app === undefined;
     const summary = writeOutputs(outDir, result.files, {
