@@ -14,7 +14,7 @@ import { REPO } from './support/fleet';
 
 describe('cli: commands load when they run', () => {
   it('every command of the catalog in main.ts loads a module that runs it', () => {
-    assert.deepEqual(commands.map((c) => c.name), ['synth', 'validate', 'diff', 'routes', 'rules', 'apply']);
+    assert.deepEqual(commands.map((c) => c.name), ['synth', 'validate', 'diff', 'routes', 'rules', 'clusters', 'apply']);
     for (const entry of commands) assert.equal(typeof entry.load().run, 'function', entry.name);
   });
 

@@ -46,7 +46,12 @@ export const commands: readonly CommandEntry[] = [
     flags: [
       ...selectionFlags,
       { name: 'out', type: 'string', value: '<dir>', help: `Output folder. Default: ${OUTPUT_DIR} (or $CDK8S_OUTDIR when cdk8s synth runs it); helm-charts for --format helm.` },
-      { name: 'format', type: 'string', value: 'k8s|helm', help: 'helm: one Helm chart per service and cluster, rendering exactly charts-out/<cluster>/<service>.k8s.yaml. Default: k8s.' },
+      {
+        name: 'format',
+        type: 'string',
+        value: 'k8s|helm|argocd',
+        help: 'helm: one Helm chart per service and cluster rendering exactly its charts-out file (into helm-charts/). argocd: an Argo CD Application per service in charts-out/<cluster>/argocd/ (clusters with argocd). Default: k8s.',
+      },
     ],
     load: () => (require('./commands/synth') as typeof import('./commands/synth')).synth,
   },

@@ -49,3 +49,10 @@ export const PROD_MIN_SERVING_REPLICAS = 2;
 
 /** Port name that marks a metrics endpoint: Prometheus may reach it, over plain text. */
 export const METRICS_PORT_NAME = 'metrics';
+
+/** Argo CD Applications (apps/clusters.ts `argocd`): what an unset field means. */
+export const ARGOCD_DEFAULTS = {
+  targetRevision: 'main',
+  project: 'default',
+  namespace: 'argocd',
+} as const;
