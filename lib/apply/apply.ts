@@ -305,7 +305,8 @@ function groupOfApi(apiVersion: string): string {
  * Referenced Secrets, ConfigMaps and ingress Gateways must exist: a missing one lets the
  * Deployment in and keeps every pod from starting (or leaves a route unbound). In a Namespace
  * this apply creates, they cannot exist yet: noted as pending, and the rollout wait catches them.
- * Existence only (`-o custom-columns`): fleetchart never reads a Secret's data.
+ * By name (`-o custom-columns`): nothing of a Secret's data is printed or kept (the deploy
+ * identity still needs `get` on Secrets: RBAC has no metadata-only verb).
  */
 async function checkReferences(kubectl: Kubectl, documents: readonly Manifest[], newNamespaces: ReadonlySet<string>, report: ApplyReport): Promise<void> {
   const references = externalReferences(documents);
