@@ -230,10 +230,14 @@ async function applyLocked(options: ApplyOptions, report: ApplyReport, locked: (
   if (!dryRun && options.waitTimeoutMs !== undefined) {
     const waitStarted = Date.now();
     const deployments = [...report.created, ...report.configured].filter((r) => r.kind === 'Deployment' && groupOfApi(r.apiVersion) === 'apps');
+    if (deployments.length) {
+      const limit = options.waitTimeoutMs % 60_000 === 0 ? `${options.waitTimeoutMs / 60_000}m` : `${Math.round(options.waitTimeoutMs / 100) / 10}s`;
+      options.onProgress?.(`waiting up to ${limit} for ${deployments.length} Deployment${deployments.length === 1 ? '' : 's'} to roll out: ${deployments.map(displayName).join(', ')}`);
+    }
     const waited = await waitForRollouts(kubectl, deployments, {
       timeoutMs: options.waitTimeoutMs,
       intervalMs: options.waitIntervalMs,
-      onResult: (r) => options.onProgress?.(r.state === 'done' ? `rolled out ${displayName(r.ref)} (${(r.ms / 1000).toFixed(1)}s)` : `not rolled out ${displayName(r.ref)}: ${r.reason}`),
+      onResult: (r) => r.state === 'done' && options.onProgress?.(`rolled out ${displayName(r.ref)} (${(r.ms / 1000).toFixed(1)}s)`),
     });
     report.rollouts.push(...waited.results);
     report.timings.wait = Date.now() - waitStarted;

@@ -175,6 +175,7 @@ describe('fleetchart apply: waits for every changed Deployment, then prunes', ()
       result.err.join('\n'),
     );
     assert.match(result.err.at(-1)!, /apply failed; .* nothing was pruned\.$/);
+    assert.equal(result.err[0], 'waiting up to 2m for 1 Deployment to roll out: Deployment resident-preferences/resident-preferences-web');
     assert.ok(await exists(env, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'patient-notes' } }));
     assert.ok(await exists(env, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'patient-notes-web', namespace: 'patient-notes' } }), 'pruned despite the failed rollout');
   });

@@ -77,6 +77,8 @@ export const apply: Command = {
         adopt: flags.adopt === true,
         waitTimeoutMs: flags['no-wait'] ? undefined : timeoutMs,
         waitIntervalMs: process.env.FLEETCHART_WAIT_INTERVAL_MS ? Number(process.env.FLEETCHART_WAIT_INTERVAL_MS) : undefined,
+        // While waiting, a CI log shows what it waits for (stderr: stdout stays the report, or the JSON).
+        onProgress: (line) => io.err(line),
       });
     } catch (error) {
       io.err(`fleetchart apply: ${(error as Error).message}`);
