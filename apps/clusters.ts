@@ -28,6 +28,9 @@ const platform = {
   },
 };
 
+/** GitOps: Argo CD syncs each service's charts-out file from this repository (charts-out/<cluster>/argocd/). */
+const argocd = { repoURL: 'https://git.example.com/acme-care/fleet.git' };
+
 const gkeIngress = { gateway: 'istio-ingress/care-gateway', serviceAccount: 'istio-ingress/istio-ingressgateway' };
 
 /** The fleet's clusters. Owned by the infra team; every service renders for each of them. */
@@ -41,6 +44,7 @@ export default clusters([
     ingress: gkeIngress,
     baseDomain: 'stage.care.example.com',
     mesh: { istioCni: true },
+    argocd,
     ...platform,
   },
   {
@@ -52,6 +56,7 @@ export default clusters([
     ingress: gkeIngress,
     baseDomain: 'eu-west.care.example.com',
     mesh: { istioCni: true },
+    argocd,
     ...platform,
   },
   {
@@ -63,6 +68,7 @@ export default clusters([
     ingress: gkeIngress,
     baseDomain: 'eu-north.care.example.com',
     mesh: { istioCni: true },
+    argocd,
     ...platform,
   },
   {
@@ -75,6 +81,7 @@ export default clusters([
     ingress: { gateway: 'aks-istio-ingress/care-gateway', serviceAccount: 'aks-istio-ingress/aks-istio-ingressgateway-external' },
     baseDomain: 'weu.care.example.com',
     mesh: { istioCni: true, revision: 'asm-1-23' },
+    argocd,
     ...platform,
   },
 ]);

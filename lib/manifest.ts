@@ -15,6 +15,7 @@ export const KIND_ORDER = [
   'RequestAuthentication',
   'AuthorizationPolicy',
   'NetworkPolicy',
+  'ConfigMap',
   'Service',
   'Deployment',
   'PodDisruptionBudget',
@@ -24,7 +25,6 @@ export const KIND_ORDER = [
   'ServiceMonitor',
   'PodMonitor',
   'PrometheusRule',
-  'ConfigMap',
 ] as const;
 
 const rank = new Map<string, number>(KIND_ORDER.map((kind, i) => [kind, i]));

@@ -97,7 +97,7 @@ export function renderFleet(root: string, selection: FleetSelection = {}): Fleet
   return { findings: sortFindings(findings), files, platform, clusters, apps, inventory: inventory ?? [] };
 }
 
-function loadInventory(root: string, findings: Finding[]): Cluster[] | undefined {
+export function loadInventory(root: string, findings: Finding[]): Cluster[] | undefined {
   const loaded = loadDefaultExport(root, INVENTORY_FILE, 'clusters([...])');
   findings.push(...loaded.findings);
   if (loaded.exported === undefined) return undefined;
@@ -134,7 +134,7 @@ function selectApps(all: readonly string[], wanted: string | undefined, findings
   return [];
 }
 
-function selectClusters(inventory: readonly Cluster[], pattern: string | undefined, findings: Finding[]): Cluster[] {
+export function selectClusters(inventory: readonly Cluster[], pattern: string | undefined, findings: Finding[]): Cluster[] {
   if (pattern === undefined) return [...inventory];
   const selected = inventory.filter((c) => globMatches(pattern, c.name));
   if (selected.length === 0) {

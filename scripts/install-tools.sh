@@ -4,7 +4,7 @@
 # tools can be fetched from on the project's machines: no release downloads).
 #
 # Usage: scripts/install-tools.sh [TOOL...]     (default: all tools)
-#   TOOL is one of: helm kube-score kube-linter promtool prometheus
+#   TOOL is one of: helm kube-score kube-linter promtool prometheus actionlint
 # Env:   TOOLS_DIR (default <repo>/.tools), GO (default: go on PATH or /usr/local/go/bin/go)
 #        FORCE=1 rebuilds even when the pinned version is already installed.
 #
@@ -19,7 +19,10 @@ KUBE_SCORE_VERSION=v1.20.0    # github.com/zegl/kube-score
 KUBE_LINTER_VERSION=v0.7.6    # golang.stackrox.io/kube-linter -- NOT served by this machine's Go proxy (403)
 PROMETHEUS_VERSION=v0.316.0   # github.com/prometheus/prometheus (Prometheus 3.x module tag): promtool + server
 
-ALL_TOOLS=(helm kube-score kube-linter promtool prometheus)
+
+ACTIONLINT_VERSION=v1.7.12    # github.com/rhysd/actionlint (lints ci-examples/github/*.yml)
+
+ALL_TOOLS=(helm kube-score kube-linter promtool prometheus actionlint)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${TOOLS_DIR:-$ROOT/.tools}"
@@ -85,6 +88,12 @@ install_prometheus_tool() {
     "github.com/prometheus/prometheus/cmd/$tool" "-X $p.Version=${PROMETHEUS_VERSION#v}"
 }
 
+install_actionlint() {
+  # Same -X flag as actionlint's release build (its version command reads it).
+  go_install actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint \
+    "-X github.com/rhysd/actionlint.version=${ACTIONLINT_VERSION}"
+}
+
 tools=("$@")
 [[ ${#tools[@]} -eq 0 ]] && tools=("${ALL_TOOLS[@]}")
 
@@ -95,6 +104,7 @@ for t in "${tools[@]}"; do
     kube-score) install_kube_score || failed+=("$t") ;;
     kube-linter) install_kube_linter || failed+=("$t") ;;
     promtool|prometheus) install_prometheus_tool "$t" || failed+=("$t") ;;
+    actionlint) install_actionlint || failed+=("$t") ;;
     *) echo "install-tools: unknown tool '$t' (known: ${ALL_TOOLS[*]})" >&2; exit 2 ;;
   esac
 done

@@ -33,6 +33,31 @@ describe('apply: order', () => {
     ]);
   });
 
+  it('orders kinds it does not render itself by category: config and egress before workloads, routes with routes, the rest last', () => {
+    const refs = [
+      ref('PrometheusRule', 'alerts', 'a', 'monitoring.coreos.com/v1'),
+      ref('HTTPRoute', 'web', 'a', 'gateway.networking.k8s.io/v1'),
+      ref('Deployment', 'web', 'a', 'apps/v1'),
+      ref('StatefulSet', 'db', 'a', 'apps/v1'),
+      ref('ServiceEntry', 'api', 'a', 'networking.istio.io/v1'),
+      ref('ConfigMap', 'settings', 'a'),
+      ref('Gateway', 'ingress', 'a', 'networking.istio.io/v1'),
+      ref('Widget', 'w', 'a', 'example.com/v1'),
+      ref('DestinationRule', 'web', 'a', 'networking.istio.io/v1'),
+    ];
+    assert.deepEqual(applyOrder(refs).map(displayName), [
+      'ServiceEntry a/api',
+      'ConfigMap a/settings',
+      'Gateway a/ingress',
+      'Deployment a/web',
+      'StatefulSet a/db',
+      'DestinationRule a/web',
+      'HTTPRoute a/web',
+      'PrometheusRule a/alerts',
+      'Widget a/w',
+    ]);
+  });
+
   it('identifies an object by group, kind, namespace and name: the same object under two API versions is one', () => {
     assert.equal(objectKey(ref('VirtualService', 'w', 'a', 'networking.istio.io/v1beta1')), objectKey(ref('VirtualService', 'w', 'a', 'networking.istio.io/v1')));
     assert.notEqual(objectKey(ref('Service', 'w', 'a')), objectKey(ref('Service', 'w', 'b')));
@@ -105,6 +130,9 @@ describe('apply: the summary', () => {
     kept: [],
     unchecked: [],
     warnings: [],
+    pending: [],
+    rollouts: [],
+    timings: { preflight: 0, apply: 0, wait: 0, prune: 0 },
     errors: [],
     ...over,
   });

@@ -2,7 +2,10 @@ import type { Manifest } from '../manifest';
 import { LABEL } from '../values/labels';
 import { INVENTORY_NAME, INVENTORY_NAMESPACE, Inventory, inventoryObjects, parseInventory } from './inventory';
 import type { Kubectl, KubectlResult } from './kubectl';
+import { ApplyLock, acquireLock } from './lock';
 import { FIELD_MANAGER, LiveObject, ObjectRef, applyOrder, displayName, itemsOf, objectKey, ownedByFleetchart, refOf, stub, toStream } from './objects';
+import { externalReferences } from './references';
+import { RolloutResult, waitForRollouts } from './rollout';
 
 export interface ApplyOptions {
   /** The inventory cluster the documents were rendered for (apps/clusters.ts). */
@@ -17,6 +20,17 @@ export interface ApplyOptions {
    * Default: false, such objects stop the apply before anything changes.
    */
   readonly adopt?: boolean;
+  /**
+   * After applying, wait until every created or changed Deployment has rolled out, at most this
+   * many milliseconds, and prune only then. Default: undefined, no wait (prune right away).
+   */
+  readonly waitTimeoutMs?: number;
+  /** Between two reads of the Deployments while waiting. Default: 2000. */
+  readonly waitIntervalMs?: number;
+  /** Hold the cluster's apply lock (a Lease) from the preflight to the end. Default: true (never for a dry run). */
+  readonly lock?: boolean;
+  /** Progress for a person watching, e.g. `rolled out Deployment a/b (12.3s)`. */
+  readonly onProgress?: (line: string) => void;
 }
 
 export interface KeptObject {
@@ -37,6 +51,12 @@ export interface ApplyReport {
   readonly unchecked: ObjectRef[];
   /** Warnings the API server returned (e.g. Pod Security `warn`), one per line. */
   readonly warnings: string[];
+  /** Referenced Secrets/ConfigMaps in Namespaces this apply creates: they cannot exist yet; pods wait for them. */
+  readonly pending: string[];
+  /** Each created or changed Deployment's rollout, when the apply waited. */
+  readonly rollouts: RolloutResult[];
+  /** Milliseconds per phase (preflight includes taking the lock). */
+  readonly timings: { preflight: number; apply: number; wait: number; prune: number };
   /** Anything that failed; when not empty, the apply stopped (and nothing was pruned). */
   readonly errors: string[];
 }
@@ -57,9 +77,37 @@ export interface ApplyReport {
  * 5. The inventory is narrowed to what was applied plus what was kept.
  */
 export async function applyCluster(options: ApplyOptions): Promise<ApplyReport> {
+  const dryRun = options.dryRun ?? false;
+  const report: ApplyReport = {
+    cluster: options.cluster,
+    dryRun,
+    created: [],
+    configured: [],
+    unchanged: [],
+    pruned: [],
+    kept: [],
+    unchecked: [],
+    warnings: [],
+    pending: [],
+    rollouts: [],
+    timings: { preflight: 0, apply: 0, wait: 0, prune: 0 },
+    errors: [],
+  };
+  const started = Date.now();
+  let lock: ApplyLock | undefined;
+  try {
+    await applyLocked(options, report, (taken) => (lock = taken));
+  } finally {
+    await lock?.release();
+  }
+  if (!report.timings.apply) report.timings.preflight = Date.now() - started;
+  return report;
+}
+
+async function applyLocked(options: ApplyOptions, report: ApplyReport, locked: (lock: ApplyLock) => void): Promise<void> {
   const { kubectl, cluster } = options;
   const dryRun = options.dryRun ?? false;
-  const report: ApplyReport = { cluster, dryRun, created: [], configured: [], unchanged: [], pruned: [], kept: [], unchecked: [], warnings: [], errors: [] };
+  const started = Date.now();
 
   const ordered = applyOrder(options.documents.map((doc) => Object.assign(refOf(doc), { doc })));
   const keys = new Set<string>();
@@ -68,7 +116,7 @@ export async function applyCluster(options: ApplyOptions): Promise<ApplyReport> 
     if (keys.has(key)) report.errors.push(`${displayName(item)} is rendered twice; every object must be rendered by one service`);
     keys.add(key);
   }
-  if (report.errors.length) return report;
+  if (report.errors.length) return;
 
   // 1. Preflight.
   const [served, priorityClasses, inventoryResult] = await Promise.all([
@@ -77,8 +125,11 @@ export async function applyCluster(options: ApplyOptions): Promise<ApplyReport> 
     kubectl.run(['get', 'configmap', INVENTORY_NAME, '-n', INVENTORY_NAMESPACE, '--ignore-not-found', '-o', 'json']),
   ]);
   // The three calls fail alike when the cluster cannot be reached: say it once.
-  for (const result of [served, priorityClasses, inventoryResult]) if (result.code !== 0) report.errors.push(...errorLines(result).filter((l) => !report.errors.includes(l)));
-  if (report.errors.length) return report;
+  const failed = [served, priorityClasses, inventoryResult].filter((r) => r.code !== 0);
+  const unreachable = failed.flatMap(errorLines).filter((l) => UNREACHABLE.test(l));
+  if (unreachable.length) report.errors.push(unreachable.find((l) => l.startsWith('The connection to the server')) ?? unreachable[0]);
+  else for (const result of failed) report.errors.push(...errorLines(result).filter((l) => !report.errors.includes(l)));
+  if (report.errors.length) return;
 
   const servedVersions = new Set(served.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
   for (const [apiVersion, kinds] of groupBy(ordered, (o) => o.apiVersion)) {
@@ -92,18 +143,37 @@ export async function applyCluster(options: ApplyOptions): Promise<ApplyReport> 
       report.errors.push(`PriorityClass '${name}' does not exist in the cluster (used by ${users.map(displayName).join(', ')}): pods would be rejected; create it first`);
     }
   }
-  const previous: Inventory | undefined = inventoryResult.stdout.trim() ? parseInventory(JSON.parse(inventoryResult.stdout)) : undefined;
+  let previous: Inventory | undefined = inventoryResult.stdout.trim() ? parseInventory(JSON.parse(inventoryResult.stdout)) : undefined;
   if (previous && previous.cluster !== cluster) {
     report.errors.push(`this API server holds the inventory of cluster '${previous.cluster}', not '${cluster}': refusing to apply (and prune) another cluster's objects here; check --kubeconfig/--context`);
   }
-  if (report.errors.length) return report;
+  if (report.errors.length) return;
+
+  // One apply at a time: taken before the inventory is read, held until the end.
+  if (!dryRun && options.lock !== false) {
+    const taken = await acquireLock(kubectl);
+    if (taken.error) {
+      report.errors.push(taken.error);
+      return;
+    }
+    locked(taken.lock!);
+    // Read again under the lock: an apply that just finished may have changed it.
+    const again = await kubectl.run(['get', 'configmap', INVENTORY_NAME, '-n', INVENTORY_NAMESPACE, '--ignore-not-found', '-o', 'json']);
+    if (again.code !== 0) {
+      report.errors.push(...errorLines(again));
+      return;
+    }
+    previous = again.stdout.trim() ? parseInventory(JSON.parse(again.stdout)) : undefined;
+  }
 
   const liveResult = await kubectl.run(['get', '--ignore-not-found', '--show-managed-fields', '-o', 'json', '-f', '-'], { input: toStream(ordered.map(stub)) });
   if (liveResult.code !== 0) {
     report.errors.push(...errorLines(liveResult));
-    return report;
+    return;
   }
   const live = new Map(itemsOf(liveResult.stdout).map((o) => [objectKey(refOf(o)), o]));
+  const newNamespaces = new Set(ordered.filter((o) => o.kind === 'Namespace' && !live.has(objectKey(o))).map((o) => o.name));
+  await checkReferences(kubectl, ordered.map((o) => o.doc), newNamespaces, report);
   if (!options.adopt) {
     for (const item of ordered) {
       const existing = live.get(objectKey(item));
@@ -112,7 +182,7 @@ export async function applyCluster(options: ApplyOptions): Promise<ApplyReport> 
       }
     }
   }
-  if (report.errors.length) return report;
+  if (report.errors.length) return;
 
   // 2. Widen the inventory.
   const previousObjects = previous?.objects ?? [];
@@ -120,12 +190,14 @@ export async function applyCluster(options: ApplyOptions): Promise<ApplyReport> 
     const widened = await writeInventory(kubectl, { cluster, objects: [...previousObjects, ...ordered] });
     if (widened.code !== 0) {
       report.errors.push(...errorLines(widened));
-      return report;
+      return;
     }
   }
 
+  report.timings.preflight = Date.now() - started;
+
   // 3. Apply. A dry run cannot admit objects into Namespaces that do not exist yet.
-  const newNamespaces = new Set(ordered.filter((o) => o.kind === 'Namespace' && !live.has(objectKey(o))).map((o) => o.name));
+  const applyStarted = Date.now();
   const toApply = dryRun ? ordered.filter((o) => !(o.namespace && newNamespaces.has(o.namespace))) : ordered;
   if (dryRun) report.unchecked.push(...ordered.filter((o) => o.namespace && newNamespaces.has(o.namespace)).map(plainRef));
   const applyArgs = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--validate=strict', '--show-managed-fields', '-o', 'json', '-f', '-'];
@@ -146,19 +218,44 @@ export async function applyCluster(options: ApplyOptions): Promise<ApplyReport> 
       (changed ? report.configured : report.unchanged).push(ref);
     }
   }
+  report.timings.apply = Date.now() - applyStarted;
   if (applied.code !== 0) {
     report.errors.push(...errorLines(applied));
-    return report;
+    return;
+  }
+
+  // 3b. Wait until every created or changed Deployment rolled out: prune only then, so nothing
+  // that the pruned objects served (e.g. a canary's pods behind a subset) goes before its
+  // replacement is available.
+  if (!dryRun && options.waitTimeoutMs !== undefined) {
+    const waitStarted = Date.now();
+    const deployments = [...report.created, ...report.configured].filter((r) => r.kind === 'Deployment' && groupOfApi(r.apiVersion) === 'apps');
+    if (deployments.length) {
+      const limit = options.waitTimeoutMs % 60_000 === 0 ? `${options.waitTimeoutMs / 60_000}m` : `${Math.round(options.waitTimeoutMs / 100) / 10}s`;
+      options.onProgress?.(`waiting up to ${limit} for ${deployments.length} Deployment${deployments.length === 1 ? '' : 's'} to roll out: ${deployments.map(displayName).join(', ')}`);
+    }
+    const waited = await waitForRollouts(kubectl, deployments, {
+      timeoutMs: options.waitTimeoutMs,
+      intervalMs: options.waitIntervalMs,
+      onResult: (r) => r.state === 'done' && options.onProgress?.(`rolled out ${displayName(r.ref)} (${(r.ms / 1000).toFixed(1)}s)`),
+    });
+    report.rollouts.push(...waited.results);
+    report.timings.wait = Date.now() - waitStarted;
+    if (waited.errors.length) {
+      report.errors.push(...waited.errors);
+      return;
+    }
   }
 
   // 4. Prune.
+  const pruneStarted = Date.now();
   const candidates = applyOrder(previousObjects.filter((r) => !keys.has(objectKey(r)))).reverse();
   const keptInInventory: ObjectRef[] = [];
   if (candidates.length) {
     const found = await kubectl.run(['get', '--ignore-not-found', '--show-managed-fields', '-o', 'json', '-f', '-'], { input: toStream(candidates.map(stub)) });
     if (found.code !== 0) {
       report.errors.push(...errorLines(found).map((l) => `reading objects to prune: ${l}`));
-      return report;
+      return;
     }
     const existing = new Map(itemsOf(found.stdout).map((o) => [objectKey(refOf(o)), o]));
     const doomed: ObjectRef[] = [];
@@ -190,7 +287,7 @@ export async function applyCluster(options: ApplyOptions): Promise<ApplyReport> 
       report.warnings.push(...warningLines(deleted));
       if (deleted.code !== 0) {
         report.errors.push(...errorLines(deleted));
-        return report;
+        return;
       }
       report.pruned.push(...toDelete);
     }
@@ -201,8 +298,39 @@ export async function applyCluster(options: ApplyOptions): Promise<ApplyReport> 
     const narrowed = await writeInventory(kubectl, { cluster, objects: [...ordered.map(plainRef), ...keptInInventory] });
     if (narrowed.code !== 0) report.errors.push(...errorLines(narrowed));
   }
-  return report;
+  report.timings.prune = Date.now() - pruneStarted;
 }
+
+function groupOfApi(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+}
+
+/**
+ * Referenced Secrets, ConfigMaps and ingress Gateways must exist: a missing one lets the
+ * Deployment in and keeps every pod from starting (or leaves a route unbound). In a Namespace
+ * this apply creates, they cannot exist yet: noted as pending, and the rollout wait catches them.
+ * By name (`-o custom-columns`): nothing of a Secret's data is printed or kept (the deploy
+ * identity still needs `get` on Secrets: RBAC has no metadata-only verb).
+ */
+async function checkReferences(kubectl: Kubectl, documents: readonly Manifest[], newNamespaces: ReadonlySet<string>, report: ApplyReport): Promise<void> {
+  const references = externalReferences(documents);
+  const checkable = references.filter((r) => !(r.ref.namespace && newNamespaces.has(r.ref.namespace)));
+  for (const r of references.filter((x) => !checkable.includes(x))) {
+    report.pending.push(`${displayName(r.ref)} is needed by ${r.users.map(displayName).join(', ')}; its Namespace is new, so create it right after this apply`);
+  }
+  if (!checkable.length) return;
+  const found = await kubectl.run(['get', '--ignore-not-found', '--no-headers', '-o', 'custom-columns=KIND:.kind,NAMESPACE:.metadata.namespace,NAME:.metadata.name', '-f', '-'], {
+    input: toStream(checkable.map((r) => stub(r.ref))),
+  });
+  // A Gateway kind the cluster does not serve makes kubectl fail for that object only; it counts as missing.
+  const present = new Set(found.stdout.split('\n').map((l) => l.trim().split(/\s+/).join('|')).filter(Boolean));
+  for (const r of checkable) {
+    if (present.has(`${r.ref.kind}|${r.ref.namespace}|${r.ref.name}`)) continue;
+    const what = r.ref.kind === 'Gateway' ? 'the ingress Gateway routes bind to' : 'pods cannot start without it';
+    report.errors.push(`${displayName(r.ref)} does not exist in the cluster (needed by ${r.users.map(displayName).join(', ')}): ${what}; create it first`);
+  }
+}
+
 
 function writeInventory(kubectl: Kubectl, inventory: Inventory): Promise<KubectlResult> {
   return kubectl.run(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--validate=strict', '-f', '-'], { input: toStream(inventoryObjects(inventory)) });
@@ -249,11 +377,19 @@ function warningLines(result: KubectlResult): string[] {
   return result.stderr.split('\n').filter((l) => l.startsWith('Warning: ')).map((l) => l.slice('Warning: '.length));
 }
 
+/** Errors that mean the API server cannot be reached at all (then every call fails alike). */
+const UNREACHABLE = /connection to the server .* was refused|Unable to connect to the server|dial tcp|no such host|i\/o timeout|connection refused/;
+/** klog's lines (`E1204 01:59:35.163580 26157 memcache.go:265] ...`): kubectl logs one per discovery retry. */
+const KLOG = /^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\]]+\] /;
+
 function errorLines(result: KubectlResult): string[] {
-  const lines = result.stderr
+  const all = result.stderr
     .split('\n')
     .map((l) => l.trim().replace(/^error: /, ''))
     .filter((l) => l && !l.startsWith('Warning: '));
+  // Said once: kubectl repeats discovery failures as klog lines before its own error line.
+  const plain = all.filter((l) => !KLOG.test(l));
+  const lines = [...new Set(plain.length ? plain : all.map((l) => l.replace(KLOG, '')))];
   return lines.length ? lines : [`kubectl exited with code ${result.code}`];
 }
 

@@ -38,6 +38,34 @@ export function displayName(ref: ObjectRef): string {
 const rank = new Map<string, number>(KIND_ORDER.map((kind, i) => [kind, i]));
 
 /**
+ * Kinds fleetchart's own services do not render (platform files, other teams' additions) by
+ * category: each goes right after the kind of KIND_ORDER it belongs with. Identities, config and
+ * mesh/egress definitions before the workloads that use them; other workloads with Deployments;
+ * routes with VirtualServices. Any other kind goes last (monitoring and the like), by name.
+ */
+const CATEGORY_OF: Record<string, (typeof KIND_ORDER)[number]> = {
+  Role: 'ServiceAccount',
+  RoleBinding: 'ServiceAccount',
+  ClusterRole: 'ServiceAccount',
+  ClusterRoleBinding: 'ServiceAccount',
+  Secret: 'ServiceAccount',
+  ConfigMap: 'ServiceAccount',
+  RequestAuthentication: 'AuthorizationPolicy',
+  ServiceEntry: 'NetworkPolicy',
+  Sidecar: 'NetworkPolicy',
+  WorkloadEntry: 'NetworkPolicy',
+  Gateway: 'Service',
+  StatefulSet: 'Deployment',
+  DaemonSet: 'Deployment',
+  Job: 'Deployment',
+  CronJob: 'Deployment',
+  HTTPRoute: 'VirtualService',
+  GRPCRoute: 'VirtualService',
+  TCPRoute: 'VirtualService',
+};
+for (const [kind, anchor] of Object.entries(CATEGORY_OF)) if (!rank.has(kind)) rank.set(kind, rank.get(anchor)! + 0.5);
+
+/**
  * Apply order: Namespaces, then other cluster-scoped objects, then namespaced objects in the
  * order of KIND_ORDER across the whole cluster (identities and policies before workloads,
  * DestinationRules before the VirtualServices that route to their subsets). Prune in reverse.

@@ -47,7 +47,16 @@ export const commands: readonly CommandEntry[] = [
   {
     name: 'synth',
     summary: 'Render, check and write charts-out/<cluster>/<service>.k8s.yaml. Writes nothing if any check fails.',
-    flags: [...selectionFlags, { name: 'out', type: 'string', value: '<dir>', help: `Output folder. Default: ${OUTPUT_DIR} (or $CDK8S_OUTDIR when cdk8s synth runs it).` }],
+    flags: [
+      ...selectionFlags,
+      { name: 'out', type: 'string', value: '<dir>', help: `Output folder. Default: ${OUTPUT_DIR} (or $CDK8S_OUTDIR when cdk8s synth runs it); helm-charts for --format helm.` },
+      {
+        name: 'format',
+        type: 'string',
+        value: 'k8s|helm|argocd',
+        help: 'helm: one Helm chart per service and cluster rendering exactly its charts-out file (into helm-charts/). argocd: an Argo CD Application per service in charts-out/<cluster>/argocd/ (clusters with argocd). Default: k8s.',
+      },
+    ],
     load: () => (require('./commands/synth') as typeof import('./commands/synth')).synth,
   },
   {
@@ -86,9 +95,19 @@ export const commands: readonly CommandEntry[] = [
     load: () => (require('./commands/rules') as typeof import('./commands/rules')).rules,
   },
   {
+    name: 'clusters',
+    summary: 'List the clusters of apps/clusters.ts in apply order (stage, then prod), for a CI matrix: one job per cluster.',
+    flags: [
+      { name: 'cluster', type: 'string', value: '<name|glob>', help: 'Only clusters matching this name or glob. Default: every cluster.' },
+      { name: 'environment', type: 'string', value: 'stage|prod', help: 'Only clusters of this environment. Default: both.' },
+      { name: 'json', type: 'boolean', help: 'Print JSON (an array of {name, environment, region, provider, wave}) instead of one name per line.' },
+    ],
+    load: () => (require('./commands/clusters') as typeof import('./commands/clusters')).clusters,
+  },
+  {
     name: 'apply',
     summary:
-      'Render and check one cluster, server-side apply it (field manager fleetchart) and prune what fleetchart applied there earlier and no longer renders.',
+      'Apply charts-out/<cluster>/ as committed (refused when apps/ now renders something else), wait until every changed Deployment rolled out, then prune what fleetchart applied there earlier and no longer renders. One apply per cluster at a time (a Lease).',
     flags: [
       { name: 'cluster', type: 'string', value: '<name>', help: 'The cluster of apps/clusters.ts to apply (one name, no glob). Required.' },
       { name: 'kubeconfig', type: 'string', value: '<path>', help: `kubeconfig file. Default: kubectl's ($KUBECONFIG or ~/.kube/config).` },
@@ -99,6 +118,11 @@ export const commands: readonly CommandEntry[] = [
         type: 'boolean',
         help: 'Take over objects that exist but were not applied by fleetchart (e.g. by kubectl apply), forcing field conflicts. Default: refuse.',
       },
+      { name: 'timeout', type: 'string', value: '<duration>', help: 'How long to wait for the rollouts, e.g. 90s, 10m. Default: 10m. A Deployment past its progressDeadlineSeconds fails at once.' },
+      { name: 'no-wait', type: 'boolean', help: 'Do not wait for rollouts: prune right after applying.' },
+      { name: 'allow-stale', type: 'boolean', help: 'Apply the committed output even when apps/ and lib/ now render something else (break glass). Default: refuse.' },
+      { name: 'out', type: 'string', value: '<dir>', help: `Folder of the committed output. Default: ${OUTPUT_DIR}.` },
+      { name: 'json', type: 'boolean', help: 'Print the report as JSON (objects, rollouts, timings, errors).' },
     ],
     load: () => (require('./commands/apply') as typeof import('./commands/apply')).apply,
   },

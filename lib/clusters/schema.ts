@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_INGRESS_POD_LABEL } from '../values/defaults';
-import { DEFAULTS } from '../values/defaults';
+import { ARGOCD_DEFAULTS, DEFAULT_INGRESS_POD_LABEL, DEFAULTS } from '../values/defaults';
 import { AWS_ACCOUNT, GCP_PROJECT, GUID, dnsLabel } from '../values/formats';
 
 /** The cluster inventory contract, owned by the infra team (`apps/clusters.ts`). */
@@ -117,6 +116,19 @@ export const clusterSchema = z.strictObject({
     })
     .optional()
     .describe('The Grafana whose dashboard sidecar loads the service dashboards (ConfigMaps in each service namespace).'),
+  argocd: z
+    .strictObject({
+      repoURL: z
+        .string()
+        .regex(/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/, { error: `expected a Git URL like 'https://git.example.com/acme/fleet.git'` })
+        .describe('Git repository holding charts-out/, as Argo CD reaches it.'),
+      targetRevision: z.string().min(1).optional().describe(`Branch, tag or commit Argo CD follows. Default: '${ARGOCD_DEFAULTS.targetRevision}'.`),
+      project: dnsLabel().optional().describe(`Argo CD project of the Applications. Default: '${ARGOCD_DEFAULTS.project}'.`),
+      namespace: dnsLabel().optional().describe(`Namespace Argo CD watches for Applications. Default: '${ARGOCD_DEFAULTS.namespace}'.`),
+      destination: z.string().min(1).optional().describe(`This cluster's name in Argo CD. Default: the cluster's name.`),
+    })
+    .optional()
+    .describe('GitOps with Argo CD: `synth --format argocd` writes charts-out/<cluster>/argocd/<service>.yaml, one Application per service that syncs its charts-out file automatically (prune, self-heal). Default: none.'),
   routing: z
     .strictObject({
       orgHeader: httpHeader.describe('Request header with the organization id, set by the ingress gateway from `identity.orgClaim` of the verified token; client-sent values are removed there.'),

@@ -91,3 +91,9 @@ export const DEFAULT_INGRESS_POD_LABEL = 'app';
  * them, or `le` has no exact series to count "faster than the target" with.
  */
 export const ISTIO_LATENCY_BUCKETS_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000] as const;
+/** Argo CD Applications (apps/clusters.ts `argocd`): what an unset field means. */
+export const ARGOCD_DEFAULTS = {
+  targetRevision: 'main',
+  project: 'default',
+  namespace: 'argocd',
+} as const;

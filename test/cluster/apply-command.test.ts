@@ -144,7 +144,9 @@ describe('fleetchart apply: what it refuses, before changing anything', () => {
   });
 
   it('stops with one line when kubectl cannot reach the cluster', async () => {
-    const result = await runCli(fleet(), ['apply', '--cluster', CLUSTER, '--kubeconfig', '/nonexistent/kubeconfig']);
+    const root = fleet();
+    await runCli(root, ['synth', '--cluster', CLUSTER]);
+    const result = await runCli(root, ['apply', '--cluster', CLUSTER, '--kubeconfig', '/nonexistent/kubeconfig']);
     assert.equal(result.code, 1);
     assert.deepEqual(result.out, []);
     assert.deepEqual(result.err, [

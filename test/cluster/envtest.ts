@@ -280,7 +280,7 @@ export async function startEnvtest(options: EnvtestOptions = {}): Promise<Envtes
     }
     if (options.clusters?.length) {
       const t = Date.now();
-      await createPrerequisites(env, options.clusters);
+      await createPrerequisites(env, options.clusters, options.crds !== false);
       env.timings.prerequisites = Date.now() - t;
     }
     return env;
@@ -308,9 +308,10 @@ async function installCrds(env: Envtest): Promise<void> {
 
 /**
  * What the infra team provides before fleetchart runs: the PriorityClasses named in the
- * inventory and the namespaces of the platform (monitoring, ingress gateways, istio-system).
+ * inventory, the namespaces of the platform (monitoring, ingress gateways, istio-system) and
+ * the ingress Gateways.
  */
-async function createPrerequisites(env: Envtest, clusters: readonly Cluster[]): Promise<void> {
+async function createPrerequisites(env: Envtest, clusters: readonly Cluster[], withCrds = true): Promise<void> {
   const namespaces = new Set(['istio-system', 'kube-system']);
   const priorityClasses = new Map<string, number>();
   for (const cluster of clusters) {
@@ -326,6 +327,13 @@ async function createPrerequisites(env: Envtest, clusters: readonly Cluster[]): 
   for (const name of [...namespaces].sort()) docs.push(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`);
   for (const [name, value] of priorityClasses) {
     docs.push(`apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata:\n  name: ${name}\nvalue: ${value}\nglobalDefault: false\n`);
+  }
+  // The ingress Gateway that external routes bind to (fleetchart apply checks it exists).
+  for (const gateway of withCrds ? new Set(clusters.map((c) => c.ingress.gateway)) : []) {
+    const [namespace, name] = gateway.split('/');
+    docs.push(
+      `apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\nspec:\n  selector:\n    istio: ingressgateway\n  servers:\n    - port: { number: 80, name: http, protocol: HTTP }\n      hosts: ['*']\n`,
+    );
   }
   await env.k(['apply', '--server-side', '--field-manager=envtest', '-f', '-'], docs.join('---\n'));
 }

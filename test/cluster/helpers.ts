@@ -5,7 +5,8 @@ import { ApplyReport, applyCluster } from '../../lib/apply/apply';
 import { LiveObject, displayName, itemsOf, objectKey, refOf } from '../../lib/apply/objects';
 import type { Manifest } from '../../lib/manifest';
 import type { FleetResult } from '../../lib/pipeline';
-import { runCli } from '../support/fleet';
+import { externalReferences } from '../../lib/apply/references';
+import { REPO, runCli } from '../support/fleet';
 import type { Envtest } from './envtest';
 
 /** Every kind fleetchart renders, for listing what is in the cluster. */
@@ -54,9 +55,58 @@ export function applyDocuments(env: Envtest, cluster: string, documents: readonl
   return applyCluster({ cluster, documents, kubectl: env.kubectl, ...options });
 }
 
-/** `fleetchart apply` in-process on a fleet root, against an envtest. */
-export function cliApply(env: Envtest, root: string, cluster: string, ...extra: string[]) {
-  return runCli(root, ['apply', '--cluster', cluster, '--kubeconfig', env.kubeconfig, ...extra]);
+/**
+ * `fleetchart apply` in-process on a fleet root, against an envtest, as a pipeline runs it:
+ * `fleetchart synth` first (on a temporary fleet; the repository's charts-out/ is committed and
+ * current), then the apply. Nothing rolls Deployments out here (no controller-manager), so it
+ * does not wait unless `--timeout` is given (test/cluster/apply-wait.test.ts drives rollouts).
+ * The Secrets and ConfigMaps the output references are provided first, see provideReferences.
+ */
+export async function cliApply(env: Envtest, root: string, cluster: string, ...extra: string[]) {
+  if (path.resolve(root) !== REPO) await runCli(root, ['synth', '--cluster', cluster]);
+  const output = path.join(root, 'charts-out', cluster);
+  if (fs.existsSync(output)) await provideReferences(env, readOutput(output));
+  const wait = extra.some((a) => a.startsWith('--timeout')) ? [] : ['--no-wait'];
+  return runCli(root, ['apply', '--cluster', cluster, '--kubeconfig', env.kubeconfig, ...wait, ...extra]);
+}
+
+/**
+ * What a secret store (e.g. External Secrets) provides in a service's Namespace once it exists:
+ * the Secrets and ConfigMaps the output references and does not render. Each is owned by the
+ * Deployment that needs it (an ownerReference, as an operator's object would be), so pruning
+ * counts it as derived, not as something created by hand.
+ */
+export async function provideReferences(env: Envtest, documents: readonly Manifest[]): Promise<void> {
+  const references = externalReferences(documents).filter((r) => r.ref.kind === 'Secret' || r.ref.kind === 'ConfigMap');
+  if (!references.length) return;
+  const namespaces = new Set(((await env.getJson(['namespaces'])).items as LiveObject[]).map((n) => n.metadata.name));
+  const wanted = references.filter((r) => namespaces.has(r.ref.namespace!));
+  if (!wanted.length) return;
+  const owners = new Map<string, LiveObject>();
+  for (const r of wanted) {
+    const user = r.users[0];
+    const key = objectKey(user);
+    if (!owners.has(key)) {
+      const live = await exists(env, { apiVersion: user.apiVersion, kind: user.kind, metadata: { name: user.name, namespace: user.namespace } });
+      if (live) owners.set(key, live);
+    }
+  }
+  const objects = wanted
+    .filter((r) => owners.has(objectKey(r.users[0])))
+    .map((r) => {
+      const owner = owners.get(objectKey(r.users[0]))!;
+      return {
+        apiVersion: 'v1',
+        kind: r.ref.kind,
+        metadata: {
+          name: r.ref.name,
+          namespace: r.ref.namespace,
+          ownerReferences: [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid }],
+        },
+        data: {},
+      };
+    });
+  if (objects.length) await env.k(['apply', '--server-side', '--field-manager=secret-store', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n---\n'));
 }
 
 /** Every object of the fleet's kinds in the cluster (any labels), by identity. */
