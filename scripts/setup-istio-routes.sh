@@ -41,7 +41,7 @@ else
   mkdir -p "$OUT"
   start=$SECONDS
   log "building istio-routes (istio.io/istio pilot code; first build ~10-20 min on 2 cores) ..."
-  (cd "$MOD_DIR" && "$GO" build -trimpath -ldflags="-s -w" -o "$BIN.partial" .)
+  (cd "$MOD_DIR" && "$GO" build -ldflags="-s -w" -o "$BIN.partial" .)
   out="$("$BIN.partial" 2>&1 || true)"
   [[ "$out" == *"usage: istio-routes"* ]] || { log "built binary does not run: $out"; exit 1; }
   mv "$BIN.partial" "$BIN"

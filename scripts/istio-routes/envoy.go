@@ -102,8 +102,8 @@ func routeMatches(m *route.RouteMatch, r envoyRequest) bool {
 	if len(m.GetDynamicMetadata()) > 0 {
 		unsupportedMatcher("dynamic_metadata (JWT claim routing)")
 	}
-	if m.GetGrpc() != nil || m.GetTlsContext() != nil || m.GetFilterState() != nil || m.GetCookies() != nil {
-		unsupportedMatcher("grpc/tls_context/filter_state/cookies matching")
+	if m.GetGrpc() != nil || m.GetTlsContext() != nil || m.GetFilterState() != nil {
+		unsupportedMatcher("grpc/tls_context/filter_state matching")
 	}
 	caseSensitive := m.GetCaseSensitive() == nil || m.GetCaseSensitive().GetValue() // default true
 	if !pathMatches(m, r.path, caseSensitive) {

@@ -403,7 +403,7 @@ func routeVirtualService(rt *route.Route) string {
 	}
 	v := md.GetFields()["config"].GetStringValue()
 	parts := strings.Split(v, "/")
-	if len(parts) >= 2 {
+	if len(parts) >= 3 {
 		return parts[len(parts)-3] + "/" + parts[len(parts)-1]
 	}
 	return v
