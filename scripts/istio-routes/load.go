@@ -25,7 +25,7 @@ type cluster struct {
 	deployments []appsv1.Deployment
 	namespaces  []corev1.Namespace
 	validation  []validationFinding
-	raw         []rawDoc // every document, for the analyzer
+	raw         []rawDoc // every file, whole, for the analyzer (its file source keys resources by file name)
 }
 
 type rawDoc struct {
@@ -69,6 +69,7 @@ func loadCluster(dir string) (*cluster, error) {
 		if err != nil {
 			return nil, err
 		}
+		c.raw = append(c.raw, rawDoc{file: filepath.Base(f), yaml: string(content)})
 		for _, doc := range splitYAML(string(content)) {
 			if err := c.add(filepath.Base(f), doc); err != nil {
 				return nil, fmt.Errorf("%s: %v", f, err)
@@ -105,7 +106,6 @@ func (c *cluster) add(file, doc string) error {
 	if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
 		return err
 	}
-	c.raw = append(c.raw, rawDoc{file: file, yaml: doc})
 	gvk := obj.GroupVersionKind()
 	if s, ok := collections.PilotGatewayAPI().FindByGroupVersionAliasesKind(resource.FromKubernetesGVK(&gvk)); ok {
 		cfg, err := crd.ConvertObject(s, &obj, "")
