@@ -9,6 +9,8 @@
 # Pinned by the tools module scripts/istio-routes (go.mod + go.sum): istio.io/istio at a
 # pseudo-version (Istio publishes no tagged Go module versions). Only the packages the probe imports
 # are compiled (istiod's config generator and analyzers, ~1,450 packages), not istiod itself.
+# Measured cold (empty Go build cache): 940 s wall on a shared 2-core machine under load, 352 CPU-s
+# (user+sys); binary ~112 MiB.
 #
 # Cached: if the binary exists and its stamp matches the hash of the module's go.mod, go.sum and
 # *.go files (and GOOS/GOARCH), nothing is built (well under 1s).
@@ -40,8 +42,8 @@ else
   export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:-} -buildvcs=false -mod=readonly"
   mkdir -p "$OUT"
   start=$SECONDS
-  log "building istio-routes (istio.io/istio pilot code; first build ~10-20 min on 2 cores) ..."
-  (cd "$MOD_DIR" && "$GO" build -ldflags="-s -w" -o "$BIN.partial" .)
+  log "building istio-routes (istio.io/istio pilot code; cold: ~6 CPU-minutes, 16 min on a busy 2-core machine) ..."
+  (cd "$MOD_DIR" && "$GO" build -trimpath -ldflags="-s -w" -o "$BIN.partial" .)
   out="$("$BIN.partial" 2>&1 || true)"
   [[ "$out" == *"usage: istio-routes"* ]] || { log "built binary does not run: $out"; exit 1; }
   mv "$BIN.partial" "$BIN"
