@@ -1,7 +1,7 @@
 import type { Cluster } from './clusters/schema';
 import { inventorySchema } from './clusters/schema';
 import { renderService } from './constructs/service-chart';
-import { Finding, closest, sortFindings } from './findings';
+import { Finding, aggregateFindings, closest } from './findings';
 import { INVENTORY_FILE, discoverApps, loadDefaultExport, valuesFile } from './load';
 import { Manifest, manifestFile, orderDocuments } from './manifest';
 import { globMatches } from './values/merge';
@@ -68,7 +68,7 @@ export function renderFleet(root: string, selection: FleetSelection = {}): Fleet
     }
     findings.push(...validateCluster(cluster, files.filter((f) => f.cluster === cluster.name), allApps));
   }
-  return { findings: sortFindings(findings), files, clusters, apps, inventory: inventory ?? [] };
+  return { findings: aggregateFindings(findings), files, clusters, apps, inventory: inventory ?? [] };
 }
 
 function loadInventory(root: string, findings: Finding[]): Cluster[] | undefined {

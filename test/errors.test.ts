@@ -55,11 +55,18 @@ const cases: { name: string; source: string; expected: string[] }[] = [
     ],
   },
   {
-    name: 'a single prod replica (every prod cluster reports it)',
+    name: 'a single prod replica once, listing every prod cluster',
     source: valuesFile(`{ ${BASE}, processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 1 } } }`),
-    expected: ['prod-azure-weu', 'prod-eu-north', 'prod-eu-west'].map(
-      (c) => `${F}: processes.web.replicas: expected at least 2 replicas for a serving process in prod cluster ${c}, got 1; raise replicas, or add waivers: { 'FC-AVAIL-001': '<reason>' } [FC-AVAIL-001] (cluster ${c})`,
+    expected: [
+      `${F}: processes.web.replicas: expected at least 2 replicas for a serving process in a prod cluster, got 1; raise replicas, or add waivers: { 'FC-AVAIL-001': '<reason>' } [FC-AVAIL-001] (clusters prod-azure-weu, prod-eu-north, prod-eu-west)`,
+    ],
+  },
+  {
+    name: 'a service-level env problem once, not once per process and cluster',
+    source: valuesFile(
+      `{ ${BASE}, processes: { web: { ports: [{ name: 'http', port: 8080 }] }, worker: { probes: { live: { command: ['true'] } } } }, env: { DB_USER: 'notes' }, secrets: { DB_USER: { secret: 'db', key: 'user' } } }`,
     ),
+    expected: [`${F}: env.DB_USER: expected 'DB_USER' in either env or secrets, got both; remove one [FC-PROC-005] (clusters prod-azure-weu, prod-eu-north, prod-eu-west, stage-eu)`],
   },
 ];
 

@@ -30,7 +30,7 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
   };
 
   if (!cluster.mesh.istioCni) {
-    report([], 'FC-MESH-001', `cluster ${cluster.name} runs Istio without the CNI plugin, so injected sidecars need the NET_ADMIN/NET_RAW init container that Pod Security 'restricted' forbids; the infra team must enable istio-cni there and set mesh.istioCni: true in apps/clusters.ts`);
+    report([], 'FC-MESH-001', `the cluster runs Istio without the CNI plugin, so injected sidecars need the NET_ADMIN/NET_RAW init container that Pod Security 'restricted' forbids; the infra team must enable istio-cni there and set mesh.istioCni: true in apps/clusters.ts`);
   }
 
   const tier = values.tier ?? DEFAULTS.tier;
@@ -113,7 +113,7 @@ function resolveServiceAccount(values: ParsedServiceValues, cluster: Cluster, re
       }
       case 'aks':
         if (!given.azureClientId) {
-          report(['identity', 'azureClientId'], 'FC-ID-001', `required on AKS cluster ${cluster.name}: the client id of the service's managed identity; set identity: { azureClientId: '<guid>' } (per cluster under clusters['${cluster.name}'] if it differs)`);
+          report(['identity', 'azureClientId'], 'FC-ID-001', `required on AKS clusters: the client id of the service's managed identity; set identity: { azureClientId: '<guid>' } (per cluster under clusters['${cluster.name}'] if it differs)`);
         } else {
           annotations['azure.workload.identity/client-id'] = given.azureClientId;
           annotations['azure.workload.identity/tenant-id'] = provider.tenantId;
@@ -122,7 +122,7 @@ function resolveServiceAccount(values: ParsedServiceValues, cluster: Cluster, re
         break;
       case 'eks':
         if (!given.awsRoleArn) {
-          report(['identity', 'awsRoleArn'], 'FC-ID-002', `required on EKS cluster ${cluster.name}: the IAM role the pods assume; set identity: { awsRoleArn: 'arn:aws:iam::${provider.accountId}:role/${values.name}' }`);
+          report(['identity', 'awsRoleArn'], 'FC-ID-002', `required on EKS clusters: the IAM role the pods assume; set identity: { awsRoleArn: 'arn:aws:iam::${provider.accountId}:role/${values.name}' }`);
         } else {
           annotations['eks.amazonaws.com/role-arn'] = given.awsRoleArn;
         }
@@ -155,7 +155,7 @@ function resolveProcess(
 
   checkPorts(ports, at, report);
   if (cluster.environment === 'prod' && serving && replicas < PROD_MIN_SERVING_REPLICAS) {
-    report(at('replicas'), 'FC-AVAIL-001', `expected at least ${PROD_MIN_SERVING_REPLICAS} replicas for a serving process in prod cluster ${cluster.name}, got ${replicas}; raise replicas, or add waivers: { 'FC-AVAIL-001': '<reason>' }`);
+    report(at('replicas'), 'FC-AVAIL-001', `expected at least ${PROD_MIN_SERVING_REPLICAS} replicas for a serving process in a prod cluster, got ${replicas}; raise replicas, or add waivers: { 'FC-AVAIL-001': '<reason>' }`);
   }
   const maxUnavailable = p.disruption?.maxUnavailable ?? DEFAULTS.pdbMaxUnavailable;
   if (replicas >= 2 && maxUnavailable >= replicas) {
