@@ -8,6 +8,7 @@ import { globMatches } from './values/merge';
 import { issuesToFindings } from './values/report';
 import { ParsedWithOverrides, resolveService, unmatchedOverrideFindings } from './values/resolve';
 import type { ResolvedService } from './values/model';
+import { withoutRejected } from './values/recover';
 import { serviceSchema } from './values/schema';
 import { validateCluster } from './validate';
 
@@ -49,7 +50,7 @@ export function renderFleet(root: string, selection: FleetSelection = {}): Fleet
   const apps = selectApps(allApps, selection.app, findings);
   const clusters = inventory ? selectClusters(inventory, selection.cluster, findings) : [];
 
-  const parsedApps: { app: string; file: string; values: ParsedWithOverrides }[] = [];
+  const parsedApps: ParsedApp[] = [];
   for (const app of apps) {
     const parsed = parseApp(root, app, findings);
     if (!parsed) continue;
@@ -59,16 +60,42 @@ export function renderFleet(root: string, selection: FleetSelection = {}): Fleet
 
   const files: RenderedFile[] = [];
   for (const cluster of clusters) {
-    for (const { app, file, values } of parsedApps) {
+    // Services resolve found errors in are still rendered and validated (not written), so one
+    // run reports every stage's problems; validate findings about what resolve already
+    // reported are left out (one problem, one line).
+    const checked: RenderedFile[] = [];
+    const resolveErrors = new Map<string, string[]>();
+    for (const { app, file, values, rejected } of parsedApps) {
       const resolution = resolveService(file, values, cluster);
-      findings.push(...resolution.findings);
-      if (!resolution.service) continue;
-      const documents = orderDocuments(renderService(resolution.service) as Manifest[]);
-      files.push({ path: `${cluster.name}/${app}.k8s.yaml`, cluster: cluster.name, app, documents, content: manifestFile(documents), service: resolution.service });
+      findings.push(...resolution.findings.filter((f) => !repeatsEarlierError(f, rejected)));
+      const rendered = renderFile(cluster, app, resolution.service ?? resolution.draft);
+      if (resolution.service && rendered) files.push(rendered);
+      const errors = resolution.findings.filter((f) => f.severity === 'error').map((f) => f.path);
+      if (!resolution.service || rejected) resolveErrors.set(file, [...(rejected ?? []), ...errors]);
+      if (rendered) checked.push(rendered);
     }
-    findings.push(...validateCluster(cluster, files.filter((f) => f.cluster === cluster.name), allApps));
+    findings.push(...validateCluster(cluster, checked, allApps).filter((f) => !repeatsEarlierError(f, resolveErrors.get(f.file))));
   }
   return { findings: aggregateFindings(findings), files, clusters, apps, inventory: inventory ?? [] };
+}
+
+function renderFile(cluster: Cluster, app: string, service: ResolvedService): RenderedFile | undefined {
+  let documents: Manifest[];
+  try {
+    documents = orderDocuments(renderService(service) as Manifest[]);
+  } catch (error) {
+    // Only a draft (a model with resolve errors) can fail to render; its errors are reported.
+    if (service === undefined) throw error;
+    return undefined;
+  }
+  return { path: `${cluster.name}/${app}.k8s.yaml`, cluster: cluster.name, app, documents, content: manifestFile(documents), service };
+}
+
+/** Whether a finding is about a values path an earlier stage reported an error at (or within or around). */
+function repeatsEarlierError(finding: Finding, errorPaths: readonly string[] | undefined): boolean {
+  if (!errorPaths) return false;
+  const within = (inner: string, outer: string) => outer === '' || inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  return errorPaths.some((path) => within(path, finding.path) || within(finding.path, path));
 }
 
 function loadInventory(root: string, findings: Finding[]): Cluster[] | undefined {
@@ -83,21 +110,35 @@ function loadInventory(root: string, findings: Finding[]): Cluster[] | undefined
   return result.data;
 }
 
-function parseApp(root: string, app: string, findings: Finding[]): { app: string; file: string; values: ParsedWithOverrides } | undefined {
+interface ParsedApp {
+  readonly app: string;
+  readonly file: string;
+  readonly values: ParsedWithOverrides;
+  /** Values paths the schema rejected (reported), when the rest was kept for the later stages. */
+  readonly rejected?: readonly string[];
+}
+
+function parseApp(root: string, app: string, findings: Finding[]): ParsedApp | undefined {
   const file = valuesFile(app);
   const loaded = loadDefaultExport(root, file, 'service({ ... })');
   findings.push(...loaded.findings);
   if (loaded.exported === undefined) return undefined;
   const result = serviceSchema.safeParse(loaded.exported, { reportInput: true });
+  let data = result.data;
+  let rejected: string[] | undefined;
   if (!result.success) {
-    findings.push(...issuesToFindings(file, serviceSchema, result.error.issues));
+    const parseFindings = issuesToFindings(file, serviceSchema, result.error.issues);
+    findings.push(...parseFindings);
+    rejected = parseFindings.map((f) => f.path);
+    // Resolve and validate still check what parses, so one run reports every stage's problems.
+    data = withoutRejected(serviceSchema, loaded.exported, result.error.issues);
+    if (!data) return undefined;
+  }
+  if (data!.name !== app) {
+    findings.push({ file, path: 'name', severity: 'error', message: `expected '${app}' (the folder name), got '${data!.name}'; rename the folder or the service so they match` });
     return undefined;
   }
-  if (result.data.name !== app) {
-    findings.push({ file, path: 'name', severity: 'error', message: `expected '${app}' (the folder name), got '${result.data.name}'; rename the folder or the service so they match` });
-    return undefined;
-  }
-  return { app, file, values: result.data as ParsedWithOverrides };
+  return { app, file, values: data as ParsedWithOverrides, rejected };
 }
 
 function selectApps(all: readonly string[], wanted: string | undefined, findings: Finding[]): string[] {

@@ -13,7 +13,10 @@ import { HTTP_PROTOCOLS, canaryReplicas, resolveCallers, resolveCanary, resolveR
 export type ParsedWithOverrides = ParsedServiceValues & { clusters?: Record<string, unknown> };
 
 export interface Resolution {
+  /** The model, when resolve found no error. */
   readonly service?: ResolvedService;
+  /** The model as far as resolve got, errors or not: later stages still check it. */
+  readonly draft: ResolvedService;
   readonly findings: readonly Finding[];
 }
 
@@ -69,7 +72,7 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
     waivers: values.waivers ?? {},
     traffic: { canary, stages: routeStages(canary, cluster.routing), routes, ...resolveCallers(values, cluster, routes.length > 0) },
   };
-  return { service: findings.some((f) => f.severity === 'error') ? undefined : service, findings };
+  return { service: findings.some((f) => f.severity === 'error') ? undefined : service, draft: service, findings };
 }
 
 /** The values as they apply to one cluster: base values with the matching overrides merged in. */
