@@ -6,7 +6,7 @@ import { INVENTORY_FILE, discoverApps, loadDefaultExport, valuesFile } from './l
 import { Manifest, manifestFile, orderDocuments } from './manifest';
 import { globMatches } from './values/merge';
 import { issuesToFindings } from './values/report';
-import { ParsedWithOverrides, resolveService, unmatchedOverrideFindings } from './values/resolve';
+import { ParsedWithOverrides, resolveService, unknownOverrideNameFindings, unmatchedOverrideFindings } from './values/resolve';
 import type { ResolvedService } from './values/model';
 import { withoutRejected } from './values/recover';
 import { serviceSchema } from './values/schema';
@@ -55,6 +55,7 @@ export function renderFleet(root: string, selection: FleetSelection = {}): Fleet
     const parsed = parseApp(root, app, findings);
     if (!parsed) continue;
     if (inventory) findings.push(...unmatchedOverrideFindings(parsed.file, parsed.values, inventory.map((c) => c.name)));
+    findings.push(...unknownOverrideNameFindings(parsed.file, parsed.values));
     parsedApps.push(parsed);
   }
 

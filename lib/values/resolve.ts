@@ -1,5 +1,5 @@
 import type { Cluster } from '../clusters/schema';
-import { Finding, formatPath } from '../findings';
+import { Finding, closest, formatPath } from '../findings';
 import { RuleId, ruleInfo } from '../validate/catalog';
 import { DEFAULTS, METRICS_PORT_NAME, PROD_MIN_SERVING_REPLICAS } from './defaults';
 import { GCP_SERVICE_ACCOUNT, parseCpuMillis, parseMemoryBytes, splitImage } from './formats';
@@ -96,6 +96,45 @@ export function unmatchedOverrideFindings(file: string, parsed: ParsedWithOverri
       rule: 'FC-OVR-001' as const,
       severity: 'error' as const,
     }));
+}
+
+/**
+ * Names in an override that the base values do not declare: a typo there (`processes: { wbe: … }`)
+ * would otherwise add a Deployment running the image's entrypoint on those clusters only.
+ */
+export function unknownOverrideNameFindings(file: string, parsed: ParsedWithOverrides): Finding[] {
+  const findings: Finding[] = [];
+  const report = (path: PropertyKey[], what: string, name: string, known: readonly string[]) => {
+    const suggestion = closest(name, known);
+    const fix = suggestion ? `did you mean '${suggestion}'?` : known.length ? `declared: ${known.join(', ')}` : 'the service declares none';
+    findings.push({
+      file,
+      path: formatPath(path),
+      message: `expected ${what} the service declares, got '${name}'; overrides change what exists and cannot add to it; ${fix}`,
+      rule: 'FC-OVR-002',
+      severity: 'error',
+    });
+  };
+  const named = (group: 'routes' | 'calls') => Object.keys(((parsed as Record<string, unknown>)[group] as object | undefined) ?? {});
+  for (const [key, override] of Object.entries(parsed.clusters ?? {}) as [string, Record<string, any>][]) {
+    for (const [process, settings] of Object.entries(override.processes ?? {}) as [string, { ports?: { name: string }[] }][]) {
+      const base = parsed.processes[process];
+      if (!base) {
+        report(['clusters', key, 'processes', process], 'a process', process, Object.keys(parsed.processes));
+        continue;
+      }
+      const ports = (base.ports ?? []).map((p) => p.name);
+      (settings?.ports ?? []).forEach((port, i) => {
+        if (!ports.includes(port.name)) report(['clusters', key, 'processes', process, 'ports', i, 'name'], `a port of process '${process}'`, port.name, ports);
+      });
+    }
+    for (const group of ['routes', 'calls'] as const) {
+      for (const name of Object.keys(override[group] ?? {})) {
+        if (!named(group).includes(name)) report(['clusters', key, group, name], group === 'routes' ? 'a route' : 'a call', name, named(group));
+      }
+    }
+  }
+  return findings;
 }
 
 function resolveServiceAccount(values: ParsedServiceValues, cluster: Cluster, report: Report): ResolvedServiceAccount {
