@@ -2,6 +2,7 @@ import type { Cluster } from './clusters/schema';
 import { inventorySchema } from './clusters/schema';
 import { renderService } from './constructs/service-chart';
 import { Finding, aggregateFindings, closest } from './findings';
+import { fleetContext, recordFleet } from './fleet-index';
 import { INVENTORY_FILE, discoverApps, loadDefaultExport, valuesFile } from './load';
 import { Manifest, manifestFile, orderDocuments } from './manifest';
 import { globMatches } from './values/merge';
@@ -59,6 +60,9 @@ export function renderFleet(root: string, selection: FleetSelection = {}): Fleet
     parsedApps.push(parsed);
   }
 
+  // `--app`: the other services come from the fleet index, for the checks that cross services.
+  const context = selection.app !== undefined && apps.length > 0 && inventory ? fleetContext(root, allApps.filter((a) => !apps.includes(a)), clusters, (other) => renderForIndex(root, other, inventory)) : undefined;
+
   const files: RenderedFile[] = [];
   for (const cluster of clusters) {
     // Services resolve found errors in are still rendered and validated (not written), so one
@@ -69,24 +73,38 @@ export function renderFleet(root: string, selection: FleetSelection = {}): Fleet
     for (const { app, file, values, rejected } of parsedApps) {
       const resolution = resolveService(file, values, cluster);
       findings.push(...resolution.findings.filter((f) => !repeatsEarlierError(f, rejected)));
-      const rendered = renderFile(cluster, app, resolution.service ?? resolution.draft);
+      const rendered = renderFile(cluster, app, resolution.service ?? resolution.draft, !resolution.service);
       if (resolution.service && rendered) files.push(rendered);
       const errors = resolution.findings.filter((f) => f.severity === 'error').map((f) => f.path);
       if (!resolution.service || rejected) resolveErrors.set(file, [...(rejected ?? []), ...errors]);
       if (rendered) checked.push(rendered);
     }
-    findings.push(...validateCluster(cluster, checked, allApps).filter((f) => !repeatsEarlierError(f, resolveErrors.get(f.file))));
+    findings.push(...validateCluster(cluster, checked, allApps, context?.get(cluster.name)).filter((f) => !repeatsEarlierError(f, resolveErrors.get(f.file))));
   }
+  if (selection.app === undefined && selection.cluster === undefined && inventory) recordFleet(root, files);
   return { findings: aggregateFindings(findings), files, clusters, apps, inventory: inventory ?? [] };
 }
 
-function renderFile(cluster: Cluster, app: string, service: ResolvedService): RenderedFile | undefined {
+/** Another service on every cluster of the inventory, for the fleet index (its findings are its own run's). */
+function renderForIndex(root: string, app: string, inventory: readonly Cluster[]): Map<string, RenderedFile> | undefined {
+  const parsed = parseApp(root, app, []);
+  if (!parsed) return undefined;
+  const out = new Map<string, RenderedFile>();
+  for (const cluster of inventory) {
+    const resolution = resolveService(parsed.file, parsed.values, cluster);
+    const rendered = renderFile(cluster, app, resolution.service ?? resolution.draft, !resolution.service);
+    if (rendered) out.set(cluster.name, rendered);
+  }
+  return out;
+}
+
+function renderFile(cluster: Cluster, app: string, service: ResolvedService, draft: boolean): RenderedFile | undefined {
   let documents: Manifest[];
   try {
     documents = orderDocuments(renderService(service) as Manifest[]);
   } catch (error) {
-    // Only a draft (a model with resolve errors) can fail to render; its errors are reported.
-    if (service === undefined) throw error;
+    // Only a draft (a model with resolve errors, which are reported) may fail to render.
+    if (!draft) throw error;
     return undefined;
   }
   return { path: `${cluster.name}/${app}.k8s.yaml`, cluster: cluster.name, app, documents, content: manifestFile(documents), service };
