@@ -5,6 +5,7 @@ import type { Cluster } from './clusters/schema';
 import { INVENTORY_FILE, valuesFile } from './load';
 import type { Manifest } from './manifest';
 import type { RenderedFile } from './pipeline';
+import type { DirectoryEntry } from './values/calls';
 import type { ResolvedService } from './values/model';
 
 /**
@@ -34,6 +35,20 @@ const INDEXED_KINDS = new Set(['VirtualService']);
 export interface IndexEntry {
   readonly service: IndexedService;
   readonly documents: readonly Manifest[];
+  /** Its processes, ports, callers and calls as the values say: what calls to and from it resolve against. */
+  readonly directory: DirectoryEntry;
+}
+
+/** A service on one cluster, as a run renders it and as the directory of calls sees it. */
+export interface IndexSource {
+  readonly file: RenderedFile;
+  readonly directory: DirectoryEntry;
+}
+
+/** The other services on one cluster: for the validate stage and for resolving calls. */
+export interface ClusterContext {
+  readonly files: RenderedFile[];
+  readonly directory: DirectoryEntry[];
 }
 
 type IndexedService = Pick<ResolvedService, 'name' | 'file' | 'namespace' | 'traffic'> & {
@@ -56,12 +71,12 @@ interface CachedService {
   readonly clusters: Record<string, number>;
 }
 
-function cachedService(hash: string, files: Iterable<RenderedFile>): CachedService {
+function cachedService(hash: string, sources: Iterable<IndexSource>): CachedService {
   const entries: IndexEntry[] = [];
   const seen = new Map<string, number>();
   const clusters: Record<string, number> = {};
-  for (const file of files) {
-    const entry = indexEntry(file);
+  for (const { file, directory } of sources) {
+    const entry = indexEntry(file, directory);
     const key = JSON.stringify(entry);
     let index = seen.get(key);
     if (index === undefined) {
@@ -74,9 +89,9 @@ function cachedService(hash: string, files: Iterable<RenderedFile>): CachedServi
 }
 
 /** One service's entries, cluster name → entry; undefined when the service does not parse. */
-export type ServiceBuilder = (app: string) => Map<string, RenderedFile> | undefined;
+export type ServiceBuilder = (app: string) => IndexSource[] | undefined;
 
-export function indexEntry(file: RenderedFile): IndexEntry {
+export function indexEntry(file: RenderedFile, directory: DirectoryEntry): IndexEntry {
   const s = file.service;
   const t = s.traffic;
   return {
@@ -90,6 +105,7 @@ export function indexEntry(file: RenderedFile): IndexEntry {
     },
     // Objects that claim something outside the service: the ingress VirtualServices of its routes.
     documents: file.documents.filter((doc) => INDEXED_KINDS.has(doc.kind) && s.traffic.routes.some((r) => r.objectName === doc.metadata.name)).map(claimOf),
+    directory,
   };
 }
 
@@ -113,27 +129,29 @@ function contextFile(app: string, cluster: Cluster, entry: IndexEntry): Rendered
  * The other services of the fleet on each selected cluster, from the cache where it is current,
  * built (and cached) otherwise.
  */
-export function fleetContext(root: string, apps: readonly string[], clusters: readonly Cluster[], build: ServiceBuilder): Map<string, RenderedFile[]> {
+export function fleetContext(root: string, apps: readonly string[], clusters: readonly Cluster[], build: ServiceBuilder): Map<string, ClusterContext> {
   const basis = basisHash(root);
   const cache = readCache(root, basis);
   let changed = false;
-  const context = new Map<string, RenderedFile[]>(clusters.map((c) => [c.name, []]));
+  const context = new Map<string, ClusterContext>(clusters.map((c) => [c.name, { files: [], directory: [] }]));
   for (const app of apps) {
     const hash = contentHash(root, valuesFile(app));
     let cached = cache.services[app];
     if (cached?.hash !== hash) {
-      const files = build(app);
+      const sources = build(app);
       changed = true;
-      if (!files) {
+      if (!sources) {
         delete cache.services[app];
         continue;
       }
-      cached = cachedService(hash, files.values());
+      cached = cachedService(hash, sources);
       cache.services[app] = cached;
     }
     for (const cluster of clusters) {
       const entry = cached.entries[cached.clusters[cluster.name]];
-      if (entry) context.get(cluster.name)!.push(contextFile(app, cluster, entry));
+      if (!entry) continue;
+      context.get(cluster.name)!.files.push(contextFile(app, cluster, entry));
+      context.get(cluster.name)!.directory.push(entry.directory);
     }
   }
   if (changed) writeCache(root, cache);
@@ -141,12 +159,12 @@ export function fleetContext(root: string, apps: readonly string[], clusters: re
 }
 
 /** Records a full run's services, so the next `--app` run finds them current. */
-export function recordFleet(root: string, files: readonly RenderedFile[]): void {
-  const byApp = new Map<string, RenderedFile[]>();
-  for (const file of files) {
-    const list = byApp.get(file.app);
-    if (list) list.push(file);
-    else byApp.set(file.app, [file]);
+export function recordFleet(root: string, sources: readonly IndexSource[]): void {
+  const byApp = new Map<string, IndexSource[]>();
+  for (const source of sources) {
+    const list = byApp.get(source.file.app);
+    if (list) list.push(source);
+    else byApp.set(source.file.app, [source]);
   }
   const services: CacheFile['services'] = {};
   for (const [app, list] of byApp) services[app] = cachedService(contentHash(root, valuesFile(app)), list);

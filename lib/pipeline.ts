@@ -2,12 +2,13 @@ import type { Cluster } from './clusters/schema';
 import { inventorySchema } from './clusters/schema';
 import { renderService } from './constructs/service-chart';
 import { Finding, aggregateFindings, closest } from './findings';
-import { fleetContext, recordFleet } from './fleet-index';
+import { IndexSource, fleetContext, recordFleet } from './fleet-index';
+import { FleetDirectory, directoryEntry } from './values/calls';
 import { INVENTORY_FILE, discoverApps, loadDefaultExport, valuesFile } from './load';
 import { Manifest, manifestFile, orderDocuments } from './manifest';
 import { globMatches } from './values/merge';
 import { issuesToFindings } from './values/report';
-import { ParsedWithOverrides, resolveService, unknownOverrideNameFindings, unmatchedOverrideFindings } from './values/resolve';
+import { ParsedWithOverrides, applyOverrides, resolveService, unknownOverrideNameFindings, unmatchedOverrideFindings } from './values/resolve';
 import type { ResolvedService } from './values/model';
 import { withoutRejected } from './values/recover';
 import { serviceSchema } from './values/schema';
@@ -62,38 +63,49 @@ export function renderFleet(root: string, selection: FleetSelection = {}): Fleet
 
   // `--app`: the other services come from the fleet index, for the checks that cross services.
   const context = selection.app !== undefined && apps.length > 0 && inventory ? fleetContext(root, allApps.filter((a) => !apps.includes(a)), clusters, (other) => renderForIndex(root, other, inventory)) : undefined;
+  const parsedNames = new Set(parsedApps.map((p) => p.app));
 
   const files: RenderedFile[] = [];
+  const indexed: IndexSource[] = [];
   for (const cluster of clusters) {
+    // The fleet as calls resolve against it: the parsed services and, with --app, the index's.
+    const own = new Map(parsedApps.map((p) => [p.app, directoryEntry(applyOverrides(p.values, cluster.name), p.file)]));
+    const others = context?.get(cluster.name)?.directory ?? [];
+    const known = new Set([...own.keys(), ...others.map((e) => e.name)]);
+    const directory = new FleetDirectory([...own.values(), ...others], new Set(allApps.filter((a) => !known.has(a) && !parsedNames.has(a))));
     // Services resolve found errors in are still rendered and validated (not written), so one
     // run reports every stage's problems; validate findings about what resolve already
     // reported are left out (one problem, one line).
     const checked: RenderedFile[] = [];
     const resolveErrors = new Map<string, string[]>();
     for (const { app, file, values, rejected } of parsedApps) {
-      const resolution = resolveService(file, values, cluster);
+      const resolution = resolveService(file, values, cluster, directory);
       findings.push(...resolution.findings.filter((f) => !repeatsEarlierError(f, rejected)));
       const rendered = renderFile(cluster, app, resolution.service ?? resolution.draft, !resolution.service);
-      if (resolution.service && rendered) files.push(rendered);
+      if (resolution.service && rendered) {
+        files.push(rendered);
+        indexed.push({ file: rendered, directory: own.get(app)! });
+      }
       const errors = resolution.findings.filter((f) => f.severity === 'error').map((f) => f.path);
       if (!resolution.service || rejected) resolveErrors.set(file, [...(rejected ?? []), ...errors]);
       if (rendered) checked.push(rendered);
     }
-    findings.push(...validateCluster(cluster, checked, allApps, context?.get(cluster.name)).filter((f) => !repeatsEarlierError(f, resolveErrors.get(f.file))));
+    findings.push(...validateCluster(cluster, checked, allApps, context?.get(cluster.name)?.files).filter((f) => !repeatsEarlierError(f, resolveErrors.get(f.file))));
   }
-  if (selection.app === undefined && selection.cluster === undefined && inventory) recordFleet(root, files);
+  if (selection.app === undefined && selection.cluster === undefined && inventory) recordFleet(root, indexed);
   return { findings: aggregateFindings(findings), files, clusters, apps, inventory: inventory ?? [] };
 }
 
 /** Another service on every cluster of the inventory, for the fleet index (its findings are its own run's). */
-function renderForIndex(root: string, app: string, inventory: readonly Cluster[]): Map<string, RenderedFile> | undefined {
+function renderForIndex(root: string, app: string, inventory: readonly Cluster[]): IndexSource[] | undefined {
   const parsed = parseApp(root, app, []);
   if (!parsed) return undefined;
-  const out = new Map<string, RenderedFile>();
+  const out: IndexSource[] = [];
   for (const cluster of inventory) {
+    // Without the fleet's directory: the index keeps the values' calls, not their resolution.
     const resolution = resolveService(parsed.file, parsed.values, cluster);
     const rendered = renderFile(cluster, app, resolution.service ?? resolution.draft, !resolution.service);
-    if (rendered) out.set(cluster.name, rendered);
+    if (rendered) out.push({ file: rendered, directory: directoryEntry(applyOverrides(parsed.values, cluster.name), parsed.file) });
   }
   return out;
 }

@@ -40,6 +40,8 @@ export const DEFAULTS = {
     retryOn: 'connect-failure,refused-stream,unavailable,cancelled',
   },
   routePaths: ['/'],
+  /** `calls.payments` → PAYMENTS_ADDR: the environment variable that receives `host:port`. */
+  callEnvSuffix: '_ADDR',
   connectionPool: { maxConnections: 1024, connectTimeout: '2s', http2MaxRequests: 1024, idleTimeout: '300s' },
   outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
 } as const;

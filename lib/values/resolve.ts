@@ -5,7 +5,8 @@ import { DEFAULTS, METRICS_PORT_NAME, PROD_MIN_SERVING_REPLICAS } from './defaul
 import { GCP_SERVICE_ACCOUNT, parseCpuMillis, parseMemoryBytes, splitImage } from './formats';
 import { LABEL, MANAGED_BY, versionLabel } from './labels';
 import { globMatches, matchingOverrideKeys, mergeOverride } from './merge';
-import type { ResolvedCanary, ResolvedContainer, ResolvedEnv, ResolvedProbe, ResolvedProcess, ResolvedService, ResolvedServiceAccount, ResolvedTrack } from './model';
+import { FleetDirectory, resolveCalls } from './calls';
+import type { ResolvedCall, ResolvedRoute, ResolvedTraffic, ResolvedCanary, ResolvedContainer, ResolvedEnv, ResolvedProbe, ResolvedProcess, ResolvedService, ResolvedServiceAccount, ResolvedTrack } from './model';
 import type { Report } from './report-rule';
 import type { ParsedServiceValues, ProcessValues } from './schema';
 import { HTTP_PROTOCOLS, canaryReplicas, resolveCallers, resolveCanary, resolveRoutes, routeStages } from './traffic';
@@ -24,7 +25,7 @@ export interface Resolution {
  * values × cluster → the resolved model. Pure: every default and every decision is taken here,
  * and every problem is returned as a finding rather than thrown.
  */
-export function resolveService(file: string, parsed: ParsedWithOverrides, cluster: Cluster): Resolution {
+export function resolveService(file: string, parsed: ParsedWithOverrides, cluster: Cluster, directory?: FleetDirectory): Resolution {
   const values = applyOverrides(parsed, cluster.name);
   const findings: Finding[] = [];
   const report = (path: PropertyKey[], rule: RuleId, message: string) => {
@@ -46,10 +47,16 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
   };
   const serviceAccount = resolveServiceAccount(values, cluster, report);
   const canary = resolveCanary(values, report);
-  const processes = Object.keys(values.processes)
-    .sort()
-    .map((name) => resolveProcess(values, name, cluster, labels, serviceAccount, canary, report));
+  const calls = resolveCalls(values, directory, report);
+  const processes = withCallAddresses(
+    calls,
+    Object.keys(values.processes)
+      .sort()
+      .map((name) => resolveProcess(values, name, cluster, labels, serviceAccount, canary, report)),
+    report,
+  );
   const routes = resolveRoutes(values, processes, cluster, report);
+  const callers = resolveCallers(values, cluster, routes.length > 0);
 
   const service: ResolvedService = {
     name: values.name,
@@ -70,9 +77,34 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
     serviceAccount,
     processes,
     waivers: values.waivers ?? {},
-    traffic: { canary, stages: routeStages(canary, cluster.routing), routes, ...resolveCallers(values, cluster, routes.length > 0) },
+    traffic: { canary, stages: routeStages(canary, cluster.routing), routes, ...callers, calls, ...resolveAccess(values.name, cluster, callers.gateway, routes, directory) },
   };
   return { service: findings.some((f) => f.severity === 'error') ? undefined : service, draft: service, findings };
+}
+
+/** Each call's address in the environment of every process, as `host:port`. */
+function withCallAddresses(calls: readonly ResolvedCall[], processes: ResolvedProcess[], report: Report): ResolvedProcess[] {
+  if (calls.length === 0) return processes;
+  for (const call of calls) {
+    const elsewhere = processes.some((p) => p.container.env.some((e) => e.name === call.env));
+    if (elsewhere) report(['calls', call.name, 'env'], 'FC-CALL-001', `expected '${call.env}' to be set by calls.${call.name} only, got it in env or secrets too; remove it there (or set calls.${call.name}.env to another name)`);
+  }
+  const addresses = calls.map((c) => ({ name: c.env, value: `${c.host}:${c.port}` }));
+  return processes.map((p) => ({
+    ...p,
+    container: { ...p.container, env: [...p.container.env, ...addresses.filter((a) => !p.container.env.some((e) => e.name === a.name))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) },
+  }));
+}
+
+/** Who may reach the service, port by port: consenting to a caller that calls, and the gateway on its routes. */
+function resolveAccess(name: string, cluster: Cluster, gateway: boolean, routes: readonly ResolvedRoute[], directory: FleetDirectory | undefined): Pick<ResolvedTraffic, 'inbound' | 'gatewayAccess'> {
+  const trustDomain = cluster.mesh.trustDomain ?? 'cluster.local';
+  const inbound = [...(directory?.inbound(name) ?? new Map<string, number[]>())]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([service, ports]) => ({ service, principal: `${trustDomain}/ns/${service}/sa/${service}`, ports }));
+  if (!gateway) return { inbound };
+  const [namespace, account] = cluster.ingress.serviceAccount.split('/');
+  return { inbound, gatewayAccess: { principal: `${trustDomain}/ns/${namespace}/sa/${account}`, namespace, routes: routes.map((r) => ({ port: r.port, paths: r.paths })) } };
 }
 
 /** The values as they apply to one cluster: base values with the matching overrides merged in. */

@@ -241,6 +241,22 @@ export const serviceFields = {
     })
     .optional()
     .describe('Who may call this service: everything else is denied by AuthorizationPolicy and NetworkPolicy.'),
+  calls: z
+    .record(
+      dnsLabel(20),
+      z
+        .strictObject({
+          service: dnsLabel(30).describe('The service called: its folder name under apps/.'),
+          port: portName().describe('Name of the port called, as the callee declares it.'),
+          process: dnsLabel(25).optional().describe('The callee process serving that port. Default: the only one with a port of that name.'),
+          env: envName().optional().describe(`Environment variable that receives the address 'host:port'. Default: the call name in capitals + '${DEFAULTS.callEnvSuffix}' (payments → PAYMENTS${DEFAULTS.callEnvSuffix}).`),
+        })
+        .describe('One dependency on another service of the fleet.'),
+    )
+    .optional()
+    .describe(
+      "Services this one calls, by a name of your choice. Each call gets its address as an environment variable, an egress rule, and the callee's AuthorizationPolicy allows it on that port only; the callee must list this service in callers.services.",
+    ),
   egress: z
     .strictObject({
       namespaces: z.array(dnsLabel()).optional().describe('Namespaces the pods may connect to.'),
@@ -250,7 +266,7 @@ export const serviceFields = {
         .describe('Address ranges and ports the pods may connect to.'),
     })
     .optional()
-    .describe('Restricts outgoing connections to these destinations (plus DNS and the mesh control plane). Default: egress open.'),
+    .describe('Further destinations the pods may connect to. Egress is denied by default: allowed are DNS, the mesh control plane, the own namespace, `calls` and these.'),
   processes: z
     .record(dnsLabel(25), processSchema)
     .refine((p) => Object.keys(p).length > 0, { error: `expected at least one process, e.g. { web: { ports: [{ name: 'http', port: 8080 }] } }` })
