@@ -13,6 +13,7 @@ export const KIND_ORDER = [
   'PeerAuthentication',
   'AuthorizationPolicy',
   'NetworkPolicy',
+  'ServiceEntry',
   'Service',
   'Deployment',
   'PodDisruptionBudget',

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
 export const USED_KINDS: Record<string, string[]> = {
-  'istio-1.30.3-crd-all.gen.yaml': ['VirtualService', 'DestinationRule', 'AuthorizationPolicy', 'PeerAuthentication'],
+  'istio-1.30.3-crd-all.gen.yaml': ['VirtualService', 'DestinationRule', 'AuthorizationPolicy', 'PeerAuthentication', 'ServiceEntry'],
 };
 
 const crdDir = path.join(__dirname, '..', 'lib', 'crds');

@@ -22,7 +22,8 @@ const callee = (callers: string) =>
     callers: { services: [${callers}] } }`);
 const caller = valuesFile(`{ name: 'checkout', team: 'billing', image: 'europe-docker.pkg.dev/acme-care/apps/checkout', release: { stable: '2026.11.3' },
   processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 2, ${probes} } },
-  calls: { payments: { service: 'payments', port: 'grpc' } } }`);
+  calls: { payments: { service: 'payments', port: 'grpc' } },
+  external: { fhir: { host: 'healthcare.googleapis.com' } } }`);
 
 function objects(root: string, cluster: string, service: string): any[] {
   return parseAllDocuments(fs.readFileSync(path.join(root, 'charts-out', cluster, `${service}.k8s.yaml`), 'utf8')).map((d) => d.toJS());
@@ -50,8 +51,16 @@ describe('calls: dependencies declared once', () => {
   it("allows the call in the caller's egress NetworkPolicy, and nothing else outside DNS, istiod and its namespace", () => {
     const egress = objects(root, 'stage-eu', 'checkout').find((o) => o.kind === 'NetworkPolicy' && o.spec.policyTypes.includes('Egress'));
     const namespaces = egress.spec.egress.map((rule: any) => rule.to[0].namespaceSelector?.matchLabels['kubernetes.io/metadata.name']);
-    assert.deepEqual(namespaces, ['kube-system', 'istio-system', 'checkout', 'payments']);
+    assert.deepEqual(namespaces, ['kube-system', 'istio-system', 'checkout', 'payments', undefined]);
     assert.deepEqual(egress.spec.egress[3].ports, [{ protocol: 'TCP', port: 50051 }]);
+  });
+
+  it('renders an external dependency as a ServiceEntry for its namespace and an egress rule to public addresses on its port', () => {
+    const all = objects(root, 'stage-eu', 'checkout');
+    const entry = all.find((o) => o.kind === 'ServiceEntry');
+    assert.deepEqual(entry.spec, { exportTo: ['.'], hosts: ['healthcare.googleapis.com'], location: 'MESH_EXTERNAL', ports: [{ name: 'https-443', number: 443, protocol: 'HTTPS' }], resolution: 'DNS' });
+    const egress = all.find((o) => o.kind === 'NetworkPolicy' && o.spec.policyTypes.includes('Egress'));
+    assert.deepEqual(egress.spec.egress.at(-1), { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 443 }] });
   });
 
   it("reports a call the callee does not consent to, naming the callee's file, also with --app", () => {

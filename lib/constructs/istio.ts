@@ -10,6 +10,7 @@
 import { AuthorizationPolicy, toJson_AuthorizationPolicyProps } from '../imports/authorizationpolicy-security.istio.io';
 import { DestinationRule, toJson_DestinationRuleProps } from '../imports/destinationrule-networking.istio.io';
 import { PeerAuthentication, toJson_PeerAuthenticationProps } from '../imports/peerauthentication-security.istio.io';
+import { ServiceEntry, toJson_ServiceEntryProps } from '../imports/serviceentry-networking.istio.io';
 import { VirtualService, toJson_VirtualServiceProps } from '../imports/virtualservice-networking.istio.io';
 import { manifestKind } from './manifest';
 
@@ -18,8 +19,10 @@ export const Istio = {
   VirtualService: manifestKind(VirtualService, toJson_VirtualServiceProps),
   AuthorizationPolicy: manifestKind(AuthorizationPolicy, toJson_AuthorizationPolicyProps),
   PeerAuthentication: manifestKind(PeerAuthentication, toJson_PeerAuthenticationProps),
+  ServiceEntry: manifestKind(ServiceEntry, toJson_ServiceEntryProps),
 };
 
 export type { VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../imports/virtualservice-networking.istio.io';
 export { AuthorizationPolicySpecAction } from '../imports/authorizationpolicy-security.istio.io';
+export { ServiceEntrySpecLocation, ServiceEntrySpecResolution } from '../imports/serviceentry-networking.istio.io';
 export { PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode } from '../imports/peerauthentication-security.istio.io';

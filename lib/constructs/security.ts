@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { ResolvedService } from '../values/model';
-import { AuthorizationPolicySpecAction, Istio, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode } from './istio';
+import { AuthorizationPolicySpecAction, Istio, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode, ServiceEntrySpecLocation, ServiceEntrySpecResolution } from './istio';
 import { k8s, Kube } from './k8s';
 import { Manifest } from './manifest';
 
@@ -99,11 +99,29 @@ export class ServiceSecurity extends Construct {
           ...[...callees].sort(([a], [b]) => (a < b ? -1 : 1)).map(([callee, ports]) => ({ to: [namespacePeer(callee)], ports: tcpPorts(ports) })),
           ...(t.egress?.namespaces.length ? [{ to: t.egress.namespaces.map(namespacePeer) }] : []),
           ...(t.egress?.cidrs ?? []).map((c) => ({ to: [{ ipBlock: { cidr: c.cidr } }], ports: tcpPorts(c.ports) })),
+          // NetworkPolicy matches addresses, not names: an external host is any public address on its port.
+          ...[...new Set(t.external.map((e) => e.port))].sort((a, b) => a - b).map((port) => ({ to: [PUBLIC_ADDRESSES], ports: tcpPorts([port]) })),
         ],
       },
     });
+    for (const external of t.external) {
+      new Manifest(this, `external-${external.name}`, Istio.ServiceEntry, {
+        metadata: { name: `${service.name}-${external.name}`, namespace, labels },
+        spec: {
+          hosts: [external.host],
+          // Only this service's namespace sees the entry: other services declare their own.
+          exportTo: ['.'],
+          location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
+          resolution: ServiceEntrySpecResolution.DNS,
+          ports: [{ number: external.port, name: `${external.protocol}-${external.port}`, protocol: external.protocol.toUpperCase() }],
+        },
+      });
+    }
   }
 }
+
+/** Every IPv4 address outside the private ranges (RFC 1918). */
+const PUBLIC_ADDRESSES = { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } };
 
 function namespacePeer(name: string) {
   return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } };

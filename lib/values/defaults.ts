@@ -42,6 +42,7 @@ export const DEFAULTS = {
   routePaths: ['/'],
   /** `calls.payments` → PAYMENTS_ADDR: the environment variable that receives `host:port`. */
   callEnvSuffix: '_ADDR',
+  external: { port: 443, protocol: 'https' },
   connectionPool: { maxConnections: 1024, connectTimeout: '2s', http2MaxRequests: 1024, idleTimeout: '300s' },
   outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
 } as const;

@@ -40,6 +40,8 @@ export interface ResolvedTraffic {
   readonly monitoringNamespace: string;
   /** Destinations beyond DNS, istiod, the own namespace and calls (egress is default-deny). */
   readonly egress?: { readonly namespaces: readonly string[]; readonly cidrs: readonly { readonly cidr: string; readonly ports: readonly number[] }[] };
+  /** Dependencies outside the cluster (values `external`): ServiceEntries and egress rules. */
+  readonly external: readonly { readonly name: string; readonly host: string; readonly port: number; readonly protocol: 'https' | 'tls' | 'tcp' }[];
   /** Other services this one calls (values `calls`), each checked against the callee. */
   readonly calls: readonly ResolvedCall[];
   /** Services allowed in (consented in callers.services and calling), with the ports they call. */

@@ -77,9 +77,18 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
     serviceAccount,
     processes,
     waivers: values.waivers ?? {},
-    traffic: { canary, stages: routeStages(canary, cluster.routing), routes, ...callers, calls, ...resolveAccess(values.name, cluster, callers.gateway, routes, directory) },
+    traffic: { canary, stages: routeStages(canary, cluster.routing), routes, ...callers, calls, external: resolveExternal(values), ...resolveAccess(values.name, cluster, callers.gateway, routes, directory) },
   };
   return { service: findings.some((f) => f.severity === 'error') ? undefined : service, draft: service, findings };
+}
+
+function resolveExternal(values: ParsedServiceValues): ResolvedTraffic['external'] {
+  return Object.keys(values.external ?? {})
+    .sort()
+    .map((name) => {
+      const e = values.external![name];
+      return { name, host: e.host, port: e.port ?? DEFAULTS.external.port, protocol: e.protocol ?? DEFAULTS.external.protocol };
+    });
 }
 
 /** Each call's address in the environment of every process, as `host:port`. */

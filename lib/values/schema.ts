@@ -257,6 +257,27 @@ export const serviceFields = {
     .describe(
       "Services this one calls, by a name of your choice. Each call gets its address as an environment variable, an egress rule, and the callee's AuthorizationPolicy allows it on that port only; the callee must list this service in callers.services.",
     ),
+  external: z
+    .record(
+      dnsLabel(20),
+      z
+        .strictObject({
+          host: z
+            .string({ error: 'expected a host name as a string' })
+            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, { error: `expected a fully qualified host like 'healthcare.googleapis.com'` })
+            .describe('Host name outside the cluster.'),
+          port: integer(1, 65535).optional().describe(`Port called. Default: ${DEFAULTS.external.port}.`),
+          protocol: z
+            .enum(['https', 'tls', 'tcp'], { error: `expected one of 'https', 'tls', 'tcp'` })
+            .optional()
+            .describe(`How it is spoken: 'https' and 'tls' are TLS the app starts itself. Default: '${DEFAULTS.external.protocol}'.`),
+        })
+        .describe('One dependency outside the cluster.'),
+    )
+    .optional()
+    .describe(
+      'Services outside the cluster this one calls (a Cloud Healthcare FHIR store, a payment API). Each becomes an Istio ServiceEntry (visible to this namespace only) and an egress rule to public addresses on its port: NetworkPolicy cannot match host names, so private ranges need egress.cidrs.',
+    ),
   egress: z
     .strictObject({
       namespaces: z.array(dnsLabel()).optional().describe('Namespaces the pods may connect to.'),
