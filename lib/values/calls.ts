@@ -92,6 +92,32 @@ function findTarget(callee: DirectoryEntry, call: { port: string; process?: stri
   return `expected one process of ${callee.file} serving port '${call.port}', found ${serving.map((p) => `'${p.name}'`).join(', ')}; name it with process: '<name>'`;
 }
 
+/**
+ * FC-CALL-002: an environment value that addresses another service of the fleet
+ * (`PAYMENT_ADDR: 'paymentservice:50051'`, `http://payments-api.payments.svc.cluster.local:8080`)
+ * bypasses `calls`: nothing checks that the service, the port and its consent exist, and egress
+ * would deny it. Its own service's addresses are fine.
+ */
+export function checkEnvAddresses(values: ParsedServiceValues, directory: FleetDirectory | undefined, report: Report): void {
+  if (!directory) return;
+  const services = new Map<string, string>();
+  for (const name of directory.names) services.set(name, name);
+  for (const name of directory.names) for (const p of directory.get(name)?.processes ?? []) services.set(p.fullName, name);
+  const check = (path: PropertyKey[], variable: string, value: string) => {
+    const match = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([a-z0-9-]+)(?:\.[a-z0-9.-]+)?:(\d{1,5})(?:\/.*)?$/.exec(value);
+    const callee = match ? services.get(match[1]) : undefined;
+    if (!match || !callee || callee === values.name) return;
+    const port = directory.get(callee)?.processes.flatMap((p) => p.ports).find((p) => p.port === Number(match[2]));
+    report(
+      path,
+      'FC-CALL-002',
+      `expected an address of another service to come from calls, got '${value}' (service '${callee}'${port ? `, port '${port.name}'` : `, a port it does not serve`}); replace it with calls: { ${variable.toLowerCase().replace(/_(addr|url|host|endpoint|address)$/, '').replace(/_/g, '-')}: { service: '${callee}', port: '${port?.name ?? '<port name>'}', env: '${variable}' } }, which also allows the call both ways`,
+    );
+  };
+  for (const [name, value] of Object.entries(values.env ?? {})) check(['env', name], name, value);
+  for (const [process, p] of Object.entries(values.processes)) for (const [name, value] of Object.entries(p.env ?? {})) check(['processes', process, 'env', name], name, value);
+}
+
 /** `values.calls` on one cluster: each checked against the callee (FC-CALL-001) and addressed. */
 export function resolveCalls(values: ParsedServiceValues, directory: FleetDirectory | undefined, report: Report): ResolvedCall[] {
   const calls: ResolvedCall[] = [];

@@ -5,7 +5,7 @@ import { DEFAULTS, METRICS_PORT_NAME, PROD_MIN_SERVING_REPLICAS } from './defaul
 import { GCP_SERVICE_ACCOUNT, parseCpuMillis, parseMemoryBytes, splitImage } from './formats';
 import { LABEL, MANAGED_BY, versionLabel } from './labels';
 import { globMatches, matchingOverrideKeys, mergeOverride } from './merge';
-import { FleetDirectory, resolveCalls } from './calls';
+import { FleetDirectory, checkEnvAddresses, resolveCalls } from './calls';
 import type { ResolvedCall, ResolvedRoute, ResolvedTraffic, ResolvedCanary, ResolvedContainer, ResolvedEnv, ResolvedProbe, ResolvedProcess, ResolvedService, ResolvedServiceAccount, ResolvedTrack } from './model';
 import type { Report } from './report-rule';
 import type { ParsedServiceValues, ProcessValues } from './schema';
@@ -48,6 +48,7 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
   const serviceAccount = resolveServiceAccount(values, cluster, report);
   const canary = resolveCanary(values, report);
   const calls = resolveCalls(values, directory, report);
+  checkEnvAddresses(values, directory, report);
   const processes = withCallAddresses(
     calls,
     Object.keys(values.processes)
