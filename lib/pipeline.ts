@@ -11,6 +11,7 @@ import { issuesToFindings } from './values/report';
 import { ParsedWithOverrides, applyOverrides, resolveService, unknownOverrideNameFindings, unmatchedOverrideFindings } from './values/resolve';
 import type { ResolvedService } from './values/model';
 import { withoutRejected } from './values/recover';
+import { saveSourceChecks, sourceFindings } from './values/source-check';
 import { serviceSchema } from './values/schema';
 import { validateCluster } from './validate';
 
@@ -93,6 +94,7 @@ export function renderFleet(root: string, selection: FleetSelection = {}): Fleet
     findings.push(...validateCluster(cluster, checked, allApps, context?.get(cluster.name)?.files).filter((f) => !repeatsEarlierError(f, resolveErrors.get(f.file))));
   }
   if (selection.app === undefined && selection.cluster === undefined && inventory) recordFleet(root, indexed);
+  saveSourceChecks();
   return { findings: aggregateFindings(findings), files, clusters, apps, inventory: inventory ?? [] };
 }
 
@@ -154,6 +156,7 @@ function parseApp(root: string, app: string, findings: Finding[]): ParsedApp | u
   const loaded = loadDefaultExport(root, file, 'service({ ... })');
   findings.push(...loaded.findings);
   if (loaded.exported === undefined) return undefined;
+  findings.push(...sourceFindings(root, file));
   const result = serviceSchema.safeParse(loaded.exported, { reportInput: true });
   let data = result.data;
   let rejected: string[] | undefined;

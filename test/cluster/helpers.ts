@@ -20,6 +20,7 @@ export const FLEET_RESOURCES = [
   'authorizationpolicies.security.istio.io',
   'destinationrules.networking.istio.io',
   'virtualservices.networking.istio.io',
+  'serviceentries.networking.istio.io',
   'servicemonitors.monitoring.coreos.com',
   'podmonitors.monitoring.coreos.com',
   'prometheusrules.monitoring.coreos.com',
