@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { makeFleet, removeFleet, spawnCli, valuesFile } from './support/fleet';
+import { REPO, makeFleet, removeFleet, spawnCli, valuesFile } from './support/fleet';
 
 /**
  * Dependencies declared once: `calls` in the caller's values gives it the callee's address, an
@@ -61,6 +61,13 @@ describe('calls: dependencies declared once', () => {
     assert.deepEqual(entry.spec, { exportTo: ['.'], hosts: ['healthcare.googleapis.com'], location: 'MESH_EXTERNAL', ports: [{ name: 'https-443', number: 443, protocol: 'HTTPS' }], resolution: 'DNS' });
     const egress = all.find((o) => o.kind === 'NetworkPolicy' && o.spec.policyTypes.includes('Egress'));
     assert.deepEqual(egress.spec.egress.at(-1), { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 443 }] });
+  });
+
+  it("matches the README: the example fhir-gateway's call gives the address it shows", () => {
+    const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const [, name, value] = /fleetchart then sets `([A-Z_]+)=([^`]+)`/.exec(readme)!;
+    const deployment = objects(REPO, 'stage-eu', 'fhir-gateway').find((o) => o.kind === 'Deployment' && o.metadata.name === 'fhir-gateway-web');
+    assert.ok(deployment.spec.template.spec.containers[0].env.some((e: any) => e.name === name && e.value === value));
   });
 
   it("reports a call the callee does not consent to, naming the callee's file, also with --app", () => {
