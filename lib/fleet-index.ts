@@ -53,7 +53,6 @@ export interface ClusterContext {
 
 type IndexedService = Pick<ResolvedService, 'name' | 'file' | 'namespace' | 'traffic'> & {
   readonly serviceAccount: Pick<ResolvedService['serviceAccount'], 'name'>;
-  readonly processes: readonly Pick<ResolvedService['processes'][number], 'name' | 'fullName' | 'serving' | 'ports' | 'http'>[];
 };
 
 interface CacheFile {
@@ -66,12 +65,14 @@ interface CacheFile {
 /** A service's entries: most are the same on every cluster, so each distinct one is kept once. */
 interface CachedService {
   readonly hash: string;
+  /** File → size and mtime when hashed: unchanged stamps skip reading the files again. */
+  readonly stamps: Record<string, string>;
   readonly entries: readonly IndexEntry[];
   /** Cluster name → index into entries. */
   readonly clusters: Record<string, number>;
 }
 
-function cachedService(hash: string, sources: Iterable<IndexSource>): CachedService {
+function cachedService({ hash, stamps }: ContentHash, sources: Iterable<IndexSource>): CachedService {
   const entries: IndexEntry[] = [];
   const seen = new Map<string, number>();
   const clusters: Record<string, number> = {};
@@ -85,7 +86,7 @@ function cachedService(hash: string, sources: Iterable<IndexSource>): CachedServ
     }
     clusters[file.cluster] = index;
   }
-  return { hash, entries, clusters };
+  return { hash, stamps, entries, clusters };
 }
 
 /** One service's entries, cluster name → entry; undefined when the service does not parse. */
@@ -100,7 +101,6 @@ export function indexEntry(file: RenderedFile, directory: DirectoryEntry): Index
       file: s.file,
       namespace: s.namespace,
       serviceAccount: { name: s.serviceAccount.name },
-      processes: s.processes.map((p) => ({ name: p.name, fullName: p.fullName, serving: p.serving, ports: p.ports, http: p.http })),
       traffic: { routes: t.routes, callerServices: t.callerServices, gateway: t.gateway } as Partial<ResolvedService['traffic']> as ResolvedService['traffic'],
     },
     // Objects that claim something outside the service: the ingress VirtualServices of its routes.
@@ -122,7 +122,7 @@ function claimOf(doc: Manifest): Manifest {
 
 /** A rendered file of another service, as the validate stage sees it in an `--app` run. */
 function contextFile(app: string, cluster: Cluster, entry: IndexEntry): RenderedFile {
-  return { path: `${cluster.name}/${app}.k8s.yaml`, cluster: cluster.name, app, documents: entry.documents, content: '', service: { ...entry.service, cluster } as ResolvedService };
+  return { path: `${cluster.name}/${app}.k8s.yaml`, cluster: cluster.name, app, documents: entry.documents, content: '', service: { ...entry.service, processes: [], cluster } as unknown as ResolvedService };
 }
 
 /**
@@ -135,9 +135,9 @@ export function fleetContext(root: string, apps: readonly string[], clusters: re
   let changed = false;
   const context = new Map<string, ClusterContext>(clusters.map((c) => [c.name, { files: [], directory: [] }]));
   for (const app of apps) {
-    const hash = contentHash(root, valuesFile(app));
     let cached = cache.services[app];
-    if (cached?.hash !== hash) {
+    const hash = cached && unchanged(root, cached.stamps) ? { hash: cached.hash, stamps: cached.stamps } : contentHash(root, valuesFile(app));
+    if (cached?.hash !== hash.hash) {
       const sources = build(app);
       changed = true;
       if (!sources) {
@@ -146,6 +146,11 @@ export function fleetContext(root: string, apps: readonly string[], clusters: re
       }
       cached = cachedService(hash, sources);
       cache.services[app] = cached;
+    } else if (hash.stamps !== cached.stamps) {
+      // Same content, new stamps (a checkout touched the file): remember them.
+      cached = { ...cached, stamps: hash.stamps };
+      cache.services[app] = cached;
+      changed = true;
     }
     for (const cluster of clusters) {
       const entry = cached.entries[cached.clusters[cluster.name]];
@@ -202,7 +207,7 @@ function basisHash(root: string): string {
     const stat = fs.statSync(fullPath(entry));
     hash.update(`${path.relative(libDir, fullPath(entry))} ${stat.size} ${stat.mtimeMs}\n`);
   }
-  hash.update(contentHash(root, INVENTORY_FILE));
+  hash.update(contentHash(root, INVENTORY_FILE).hash);
   return hash.digest('hex');
 }
 
@@ -210,14 +215,32 @@ function fullPath(entry: fs.Dirent): string {
   return path.join(entry.parentPath, entry.name);
 }
 
+interface ContentHash {
+  readonly hash: string;
+  readonly stamps: Record<string, string>;
+}
+
+function stampOf(absolute: string): string {
+  const stat = fs.statSync(absolute, { throwIfNoEntry: false });
+  return stat ? `${stat.size}:${stat.mtimeMs}:${stat.ino}` : 'missing';
+}
+
+function unchanged(root: string, stamps: Record<string, string> | undefined): boolean {
+  if (!stamps || Object.keys(stamps).length === 0) return false;
+  for (const file in stamps) if (stampOf(path.join(root, file)) !== stamps[file]) return false;
+  return true;
+}
+
 /** A values file with the local modules it imports (outside lib/), by content. */
-export function contentHash(root: string, file: string): string {
+export function contentHash(root: string, file: string): ContentHash {
   const hash = createHash('sha256');
+  const stamps: Record<string, string> = {};
   const seen = new Set<string>();
   const libDir = path.join(root, 'lib');
   const visit = (absolute: string) => {
     if (seen.has(absolute)) return;
     seen.add(absolute);
+    stamps[path.relative(root, absolute)] = stampOf(absolute);
     let source: string;
     try {
       source = fs.readFileSync(absolute, 'utf8');
@@ -234,5 +257,5 @@ export function contentHash(root: string, file: string): string {
     }
   };
   visit(path.join(root, file));
-  return hash.digest('hex');
+  return { hash: hash.digest('hex'), stamps };
 }
