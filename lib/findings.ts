@@ -10,20 +10,59 @@ export interface Finding {
   readonly message: string;
   readonly severity: 'error' | 'warning';
   readonly rule?: RuleId;
+  /** The cluster a stage found it on (resolve and validate work per cluster). */
   readonly cluster?: string;
+  /** After `aggregateFindings`: every cluster the same problem was found on, sorted. */
+  readonly clusters?: readonly string[];
 }
 
 export function formatFinding(finding: Finding): string {
   const where = finding.path ? `${finding.file}: ${finding.path}` : finding.file;
   const rule = finding.rule ? ` [${finding.rule}]` : '';
-  const cluster = finding.cluster ? ` (cluster ${finding.cluster})` : '';
+  const clusters = finding.clusters ?? (finding.cluster ? [finding.cluster] : []);
+  const cluster = clusters.length ? ` (cluster${clusters.length > 1 ? 's' : ''} ${clusters.join(', ')})` : '';
   const level = finding.severity === 'warning' ? 'warning: ' : '';
   return `${where}: ${level}${finding.message}${rule}${cluster}`;
 }
 
-/** Stable order: by file, then path, then message, so reports diff cleanly. */
+/** Stands for the cluster's name in a message that is the same on several clusters. */
+export const CLUSTER_PLACEHOLDER = '<cluster>';
+
+/**
+ * One finding per problem: the same problem found on several clusters (or for several processes
+ * that share a service-level value) becomes one finding listing the clusters. Messages that
+ * differ only by naming their own cluster are the same problem; the merged message says
+ * `<cluster>` there. Sorted by `sortFindings`. Accepts its own output (workers merge results).
+ */
+export function aggregateFindings(findings: readonly Finding[]): Finding[] {
+  const groups = new Map<string, { first: Finding; message: string; clusters: Set<string> }>();
+  for (const finding of findings) {
+    const own = finding.clusters ?? (finding.cluster ? [finding.cluster] : []);
+    const message = own.length === 1 ? finding.message.replace(clusterNamePattern(own[0]), CLUSTER_PLACEHOLDER) : finding.message;
+    const key = [finding.file, finding.path, finding.severity, finding.rule ?? '', own.length > 0, message].join('\u0000');
+    const group = groups.get(key);
+    if (group) own.forEach((c) => group.clusters.add(c));
+    else groups.set(key, { first: finding, message, clusters: new Set(own) });
+  }
+  const out: Finding[] = [];
+  for (const { first, message, clusters } of groups.values()) {
+    const { cluster: _single, clusters: _several, ...rest } = first;
+    if (clusters.size === 0) out.push(rest);
+    else if (clusters.size === 1) out.push({ ...rest, message: first.message.replace(CLUSTER_PLACEHOLDER_PATTERN, [...clusters][0]), clusters: [...clusters] });
+    else out.push({ ...rest, message, clusters: [...clusters].sort() });
+  }
+  return sortFindings(out);
+}
+
+const CLUSTER_PLACEHOLDER_PATTERN = new RegExp(CLUSTER_PLACEHOLDER, 'g');
+
+function clusterNamePattern(name: string): RegExp {
+  return new RegExp(`(?<![-a-z0-9])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![-a-z0-9])`, 'g');
+}
+
+/** Stable order: by file, then path, then message, then clusters, so reports diff cleanly. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
-  const key = (f: Finding) => `${f.file}\u0000${f.cluster ?? ''}\u0000${f.path}\u0000${f.message}`;
+  const key = (f: Finding) => `${f.file}\u0000${f.path}\u0000${f.message}\u0000${(f.clusters ?? (f.cluster ? [f.cluster] : [])).join(',')}`;
   return [...findings].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 

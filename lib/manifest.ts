@@ -16,6 +16,7 @@ export const KIND_ORDER = [
   'AuthorizationPolicy',
   'NetworkPolicy',
   'ConfigMap',
+  'ServiceEntry',
   'Service',
   'Deployment',
   'PodDisruptionBudget',

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Cluster } from './clusters/schema';
 import { inventorySchema } from './clusters/schema';
-import { Finding, sortFindings } from './findings';
+import { Finding, aggregateFindings } from './findings';
 import { INVENTORY_FILE, loadDefaultExport } from './load';
 import { FleetResult, FleetSelection, renderFleet } from './pipeline';
 import { globMatches } from './values/merge';
@@ -77,9 +77,9 @@ export async function renderFleetOutput(root: string, selection: FleetSelection 
   const results = await runTasks(root, selection, plan.clusters, plan.lanes);
   // Findings that belong to no cluster (parsing, the inventory, override keys) come out of every
   // task alike: take them from the first, and each cluster's own from its task.
-  const findings = results.flatMap((r, i) => (i === 0 ? r.findings : r.findings.filter((f) => f.cluster !== undefined)));
+  const findings = results.flatMap((r, i) => (i === 0 ? r.findings : r.findings.filter((f) => f.clusters !== undefined)));
   return {
-    findings: sortFindings(findings),
+    findings: aggregateFindings(findings),
     files: results.flatMap((r) => r.files),
     platform: results.flatMap((r) => r.platform),
     clusters: plan.clusters,

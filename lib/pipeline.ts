@@ -2,13 +2,17 @@ import type { Cluster } from './clusters/schema';
 import { inventorySchema } from './clusters/schema';
 import { renderPlatform } from './constructs/platform-chart';
 import { renderService } from './constructs/service-chart';
-import { Finding, closest, sortFindings } from './findings';
+import { Finding, aggregateFindings, closest } from './findings';
+import { IndexSource, fleetContext, recordFleet } from './fleet-index';
+import { FleetDirectory, directoryEntry } from './values/calls';
 import { INVENTORY_FILE, discoverApps, loadDefaultExport, valuesFile } from './load';
 import { Manifest, manifestFile, orderDocuments } from './manifest';
 import { globMatches } from './values/merge';
 import { issuesToFindings } from './values/report';
-import { ParsedWithOverrides, resolveService, unmatchedOverrideFindings } from './values/resolve';
+import { ParsedWithOverrides, applyOverrides, resolveService, unknownOverrideNameFindings, unmatchedOverrideFindings } from './values/resolve';
 import type { ResolvedService } from './values/model';
+import { withoutRejected } from './values/recover';
+import { saveSourceChecks, sourceFindings } from './values/source-check';
 import { serviceSchema } from './values/schema';
 import { validateCluster } from './validate';
 import { validatePlatform } from './validate/platform';
@@ -69,15 +73,21 @@ export function renderFleet(root: string, selection: FleetSelection = {}): Fleet
   const apps = selectApps(allApps, selection.app, findings);
   const clusters = inventory ? selectClusters(inventory, selection.cluster, findings) : [];
 
-  const parsedApps: { app: string; file: string; values: ParsedWithOverrides }[] = [];
+  const parsedApps: ParsedApp[] = [];
   for (const app of apps) {
     const parsed = parseApp(root, app, findings);
     if (!parsed) continue;
     if (inventory) findings.push(...unmatchedOverrideFindings(parsed.file, parsed.values, inventory.map((c) => c.name)));
+    findings.push(...unknownOverrideNameFindings(parsed.file, parsed.values));
     parsedApps.push(parsed);
   }
 
+  // `--app`: the other services come from the fleet index, for the checks that cross services.
+  const context = selection.app !== undefined && apps.length > 0 && inventory ? fleetContext(root, allApps.filter((a) => !apps.includes(a)), clusters, (other) => renderForIndex(root, other, inventory)) : undefined;
+  const parsedNames = new Set(parsedApps.map((p) => p.app));
+
   const files: RenderedFile[] = [];
+  const indexed: IndexSource[] = [];
   const platform: PlatformFile[] = [];
   for (const cluster of clusters) {
     if (selection.app === undefined) {
@@ -85,16 +95,66 @@ export function renderFleet(root: string, selection: FleetSelection = {}): Fleet
       findings.push(...validatePlatform(cluster, documents));
       platform.push({ path: `${cluster.name}/${PLATFORM_FILE}`, cluster: cluster.name, documents, content: manifestFile(documents) });
     }
-    for (const { app, file, values } of parsedApps) {
-      const resolution = resolveService(file, values, cluster);
-      findings.push(...resolution.findings);
-      if (!resolution.service) continue;
-      const documents = orderDocuments(renderService(resolution.service) as Manifest[]);
-      files.push({ path: `${cluster.name}/${app}.k8s.yaml`, cluster: cluster.name, app, documents, content: manifestFile(documents), service: resolution.service });
+    // The fleet as calls resolve against it: the parsed services and, with --app, the index's.
+    const own = new Map(parsedApps.map((p) => [p.app, directoryEntry(applyOverrides(p.values, cluster.name), p.file)]));
+    const others = context?.get(cluster.name)?.directory ?? [];
+    const known = new Set([...own.keys(), ...others.map((e) => e.name)]);
+    const directory = new FleetDirectory([...own.values(), ...others], new Set(allApps.filter((a) => !known.has(a) && !parsedNames.has(a))));
+    // Services resolve found errors in are still rendered and validated (not written), so one
+    // run reports every stage's problems; validate findings about what resolve already
+    // reported are left out (one problem, one line).
+    const checked: RenderedFile[] = [];
+    const resolveErrors = new Map<string, string[]>();
+    for (const { app, file, values, rejected } of parsedApps) {
+      const resolution = resolveService(file, values, cluster, directory);
+      findings.push(...resolution.findings.filter((f) => !repeatsEarlierError(f, rejected)));
+      const rendered = renderFile(cluster, app, resolution.service ?? resolution.draft, !resolution.service);
+      if (resolution.service && rendered) {
+        files.push(rendered);
+        indexed.push({ file: rendered, directory: own.get(app)! });
+      }
+      const errors = resolution.findings.filter((f) => f.severity === 'error').map((f) => f.path);
+      if (!resolution.service || rejected) resolveErrors.set(file, [...(rejected ?? []), ...errors]);
+      if (rendered) checked.push(rendered);
     }
-    findings.push(...validateCluster(cluster, files.filter((f) => f.cluster === cluster.name), allApps));
+    findings.push(...validateCluster(cluster, checked, allApps, context?.get(cluster.name)?.files).filter((f) => !repeatsEarlierError(f, resolveErrors.get(f.file))));
   }
-  return { findings: sortFindings(findings), files, platform, clusters, apps, inventory: inventory ?? [] };
+  if (selection.app === undefined && selection.cluster === undefined && inventory) recordFleet(root, indexed);
+  saveSourceChecks();
+  return { findings: aggregateFindings(findings), files, platform, clusters, apps, inventory: inventory ?? [] };
+}
+
+/** Another service on every cluster of the inventory, for the fleet index (its findings are its own run's). */
+function renderForIndex(root: string, app: string, inventory: readonly Cluster[]): IndexSource[] | undefined {
+  const parsed = parseApp(root, app, []);
+  if (!parsed) return undefined;
+  const out: IndexSource[] = [];
+  for (const cluster of inventory) {
+    // Without the fleet's directory: the index keeps the values' calls, not their resolution.
+    const resolution = resolveService(parsed.file, parsed.values, cluster);
+    const rendered = renderFile(cluster, app, resolution.service ?? resolution.draft, !resolution.service);
+    if (rendered) out.push({ file: rendered, directory: directoryEntry(applyOverrides(parsed.values, cluster.name), parsed.file) });
+  }
+  return out;
+}
+
+function renderFile(cluster: Cluster, app: string, service: ResolvedService, draft: boolean): RenderedFile | undefined {
+  let documents: Manifest[];
+  try {
+    documents = orderDocuments(renderService(service) as Manifest[]);
+  } catch (error) {
+    // Only a draft (a model with resolve errors, which are reported) may fail to render.
+    if (!draft) throw error;
+    return undefined;
+  }
+  return { path: `${cluster.name}/${app}.k8s.yaml`, cluster: cluster.name, app, documents, content: manifestFile(documents), service };
+}
+
+/** Whether a finding is about a values path an earlier stage reported an error at (or within or around). */
+function repeatsEarlierError(finding: Finding, errorPaths: readonly string[] | undefined): boolean {
+  if (!errorPaths) return false;
+  const within = (inner: string, outer: string) => outer === '' || inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  return errorPaths.some((path) => within(path, finding.path) || within(finding.path, path));
 }
 
 export function loadInventory(root: string, findings: Finding[]): Cluster[] | undefined {
@@ -109,21 +169,36 @@ export function loadInventory(root: string, findings: Finding[]): Cluster[] | un
   return result.data;
 }
 
-function parseApp(root: string, app: string, findings: Finding[]): { app: string; file: string; values: ParsedWithOverrides } | undefined {
+interface ParsedApp {
+  readonly app: string;
+  readonly file: string;
+  readonly values: ParsedWithOverrides;
+  /** Values paths the schema rejected (reported), when the rest was kept for the later stages. */
+  readonly rejected?: readonly string[];
+}
+
+function parseApp(root: string, app: string, findings: Finding[]): ParsedApp | undefined {
   const file = valuesFile(app);
   const loaded = loadDefaultExport(root, file, 'service({ ... })');
   findings.push(...loaded.findings);
   if (loaded.exported === undefined) return undefined;
+  findings.push(...sourceFindings(root, file));
   const result = serviceSchema.safeParse(loaded.exported, { reportInput: true });
+  let data = result.data;
+  let rejected: string[] | undefined;
   if (!result.success) {
-    findings.push(...issuesToFindings(file, serviceSchema, result.error.issues));
+    const parseFindings = issuesToFindings(file, serviceSchema, result.error.issues);
+    findings.push(...parseFindings);
+    rejected = parseFindings.map((f) => f.path);
+    // Resolve and validate still check what parses, so one run reports every stage's problems.
+    data = withoutRejected(serviceSchema, loaded.exported, result.error.issues);
+    if (!data) return undefined;
+  }
+  if (data!.name !== app) {
+    findings.push({ file, path: 'name', severity: 'error', message: `expected '${app}' (the folder name), got '${data!.name}'; rename the folder or the service so they match` });
     return undefined;
   }
-  if (result.data.name !== app) {
-    findings.push({ file, path: 'name', severity: 'error', message: `expected '${app}' (the folder name), got '${result.data.name}'; rename the folder or the service so they match` });
-    return undefined;
-  }
-  return { app, file, values: result.data as ParsedWithOverrides };
+  return { app, file, values: data as ParsedWithOverrides, rejected };
 }
 
 function selectApps(all: readonly string[], wanted: string | undefined, findings: Finding[]): string[] {

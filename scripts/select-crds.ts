@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
 export const USED_KINDS: Record<string, string[]> = {
-  'istio-1.30.3-crd-all.gen.yaml': ['VirtualService', 'DestinationRule', 'AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'EnvoyFilter'],
+  'istio-1.30.3-crd-all.gen.yaml': ['VirtualService', 'DestinationRule', 'AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'EnvoyFilter', 'ServiceEntry'],
   'prometheus-operator-v0.93.0-servicemonitors.yaml': ['ServiceMonitor'],
   'prometheus-operator-v0.93.0-podmonitors.yaml': ['PodMonitor'],
   'prometheus-operator-v0.93.0-prometheusrules.yaml': ['PrometheusRule'],

@@ -46,8 +46,8 @@ describe('apply: order', () => {
       ref('DestinationRule', 'web', 'a', 'networking.istio.io/v1'),
     ];
     assert.deepEqual(applyOrder(refs).map(displayName), [
-      'ServiceEntry a/api',
       'ConfigMap a/settings',
+      'ServiceEntry a/api',
       'Gateway a/ingress',
       'Deployment a/web',
       'StatefulSet a/db',

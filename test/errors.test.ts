@@ -20,19 +20,22 @@ const BASE = `name: 'bad-app', team: 'care-records', image: 'europe-docker.pkg.d
 const WEB = `processes: { web: { ports: [{ name: 'http', port: 8080 }] } }`;
 const F = 'apps/bad-app/values.ts';
 
+// identity on without an azureClientId is also a problem on the AKS cluster of the inventory.
+const AKS_ID = `${F}: identity.azureClientId: required on AKS clusters: the client id of the service's managed identity; set identity: { azureClientId: '<guid>' } (per cluster under clusters['prod-azure-weu'] if it differs) [FC-ID-001] (cluster prod-azure-weu)`;
+
 const cases: { name: string; source: string; expected: string[] }[] = [
   { name: 'negative replicas', source: valuesFile(`{ ${BASE}, processes: { web: { replicas: -1 } } }`), expected: [`${F}: processes.web.replicas: expected an integer ≥ 1, got -1`] },
   { name: 'a typo in a key', source: valuesFile(`{ ${BASE}, processes: { web: { replica: 3 } } }` as string), expected: [`${F}: processes.web.replica: unknown key 'replica': did you mean 'replicas'?`] },
-  { name: 'an unknown key with no close match', source: valuesFile(`{ ${BASE}, ${WEB}, colour: 'blue' }`), expected: [`${F}: colour: unknown key 'colour': remove it; allowed keys: name, team, tier, partOf, image, release, routes, callers, egress, processes, env, secrets, identity, automountServiceAccountToken, waivers, slo, clusters`] },
+  { name: 'an unknown key with no close match', source: valuesFile(`{ ${BASE}, ${WEB}, colour: 'blue' }`), expected: [`${F}: colour: unknown key 'colour': remove it; allowed keys: name, team, tier, partOf, image, release, routes, callers, calls, external, egress, processes, env, secrets, identity, automountServiceAccountToken, waivers, slo, clusters`] },
   { name: 'no processes', source: valuesFile(`{ ${BASE}, processes: {} }`), expected: [`${F}: processes: expected at least one process, e.g. { web: { ports: [{ name: 'http', port: 8080 }] } }, got an empty object`] },
   { name: 'a CPU quantity in words', source: valuesFile(`{ ${BASE}, processes: { web: { cpu: '2 cores' } } }`), expected: [`${F}: processes.web.cpu: expected a CPU quantity like '250m' (millicores) or '1.5' (cores), got '2 cores'`] },
   { name: 'memory in decimal units', source: valuesFile(`{ ${BASE}, processes: { web: { memory: '512MB' } } }`), expected: [`${F}: processes.web.memory: expected a memory quantity like '512Mi' or '2Gi' (suffix Ki, Mi or Gi), got '512MB'`] },
   { name: 'the latest tag', source: valuesFile(`{ ${BASE.replace("'1.0.0'", "'latest'")}, ${WEB} }`), expected: [`${F}: release.default: expected a pinned version such as '2026.11.3' (the tag you tested), got 'latest'`] },
   { name: 'a tag in the image repository', source: valuesFile(`{ ${BASE.replace("apps/bad-app'", "apps/bad-app:1.0'")}, ${WEB} }`), expected: [`${F}: image: expected an image repository without tag or digest (the version goes in release.default), e.g. 'europe-docker.pkg.dev/acme-care/apps/patient-notes', got 'europe-docker.pkg.dev/acme-care/apps/bad-app:1.0'`] },
   { name: 'a name that differs from the folder', source: valuesFile(`{ ${BASE.replace("'bad-app'", "'other-app'")}, ${WEB} }`), expected: [`${F}: name: expected 'bad-app' (the folder name), got 'other-app'; rename the folder or the service so they match`] },
-  { name: 'a bad GCP service account', source: valuesFile(`{ ${BASE}, ${WEB}, identity: { gcpServiceAccount: 'notes@gmail.com' } }`), expected: [`${F}: identity.gcpServiceAccount: expected a GCP service account e-mail like 'patient-notes@acme-care-prod.iam.gserviceaccount.com', got 'notes@gmail.com'`] },
+  { name: 'a bad GCP service account (and the AKS client id the identity lacks)', source: valuesFile(`{ ${BASE}, ${WEB}, identity: { gcpServiceAccount: 'notes@gmail.com' } }`), expected: [AKS_ID, `${F}: identity.gcpServiceAccount: expected a GCP service account e-mail like 'patient-notes@acme-care-prod.iam.gserviceaccount.com', got 'notes@gmail.com'`] },
   { name: 'a bad Azure client id', source: valuesFile(`{ ${BASE}, ${WEB}, identity: { azureClientId: 'not-a-guid' } }`), expected: [`${F}: identity.azureClientId: expected an Azure client id, a lowercase GUID like '8b3f5a51-1d9e-4c62-9a43-0c2d7e1f6a90', got 'not-a-guid'`] },
-  { name: 'a bad AWS role ARN', source: valuesFile(`{ ${BASE}, ${WEB}, identity: { awsRoleArn: 'arn:aws:iam::12:role/x' } }`), expected: [`${F}: identity.awsRoleArn: expected an IAM role ARN like 'arn:aws:iam::123456789012:role/patient-notes', got 'arn:aws:iam::12:role/x'`] },
+  { name: 'a bad AWS role ARN (and the AKS client id the identity lacks)', source: valuesFile(`{ ${BASE}, ${WEB}, identity: { awsRoleArn: 'arn:aws:iam::12:role/x' } }`), expected: [`${F}: identity.awsRoleArn: expected an IAM role ARN like 'arn:aws:iam::123456789012:role/patient-notes', got 'arn:aws:iam::12:role/x'`, AKS_ID] },
   { name: 'a number as an env value', source: valuesFile(`{ ${BASE}, ${WEB}, env: { PORT: 8080 } }` as string), expected: [`${F}: env.PORT: expected a string value (quote numbers and booleans), got 8080`] },
   { name: 'a secret value instead of a reference', source: valuesFile(`{ ${BASE}, ${WEB}, secrets: { DB: { secret: 'db', key: 'url', value: 'hunter2' } } }`), expected: [`${F}: secrets.DB.value: unknown key 'value': remove it; allowed keys: secret, key`] },
   { name: 'a port out of range', source: valuesFile(`{ ${BASE}, processes: { web: { ports: [{ name: 'http', port: 70000 }] } } }`), expected: [`${F}: processes.web.ports[0].port: expected an integer ≤ 65535, got 70000`] },
@@ -55,11 +58,18 @@ const cases: { name: string; source: string; expected: string[] }[] = [
     ],
   },
   {
-    name: 'a single prod replica (every prod cluster reports it)',
+    name: 'a single prod replica once, listing every prod cluster',
     source: valuesFile(`{ ${BASE}, processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 1 } } }`),
-    expected: ['prod-azure-weu', 'prod-eu-north', 'prod-eu-west'].map(
-      (c) => `${F}: processes.web.replicas: expected at least 2 replicas for a serving process in prod cluster ${c}, got 1; raise replicas, or add waivers: { 'FC-AVAIL-001': '<reason>' } [FC-AVAIL-001] (cluster ${c})`,
+    expected: [
+      `${F}: processes.web.replicas: expected at least 2 replicas for a serving process in a prod cluster, got 1; raise replicas, or add waivers: { 'FC-AVAIL-001': '<reason>' } [FC-AVAIL-001] (clusters prod-azure-weu, prod-eu-north, prod-eu-west)`,
+    ],
+  },
+  {
+    name: 'a service-level env problem once, not once per process and cluster',
+    source: valuesFile(
+      `{ ${BASE}, processes: { web: { ports: [{ name: 'http', port: 8080 }] }, worker: { probes: { live: { command: ['true'] } } } }, env: { DB_USER: 'notes' }, secrets: { DB_USER: { secret: 'db', key: 'user' } } }`,
     ),
+    expected: [`${F}: env.DB_USER: expected 'DB_USER' in either env or secrets, got both; remove one [FC-PROC-005] (clusters prod-azure-weu, prod-eu-north, prod-eu-west, stage-eu)`],
   },
 ];
 

@@ -96,8 +96,8 @@ describe('performance paths: cluster by cluster, inline and on workers', () => {
       },
     );
     const expected = plain(root);
-    assert.ok(expected.findings.some((f) => f.cluster !== undefined), 'a cluster-specific finding');
-    assert.ok(expected.findings.some((f) => f.cluster === undefined), 'a finding of no cluster');
+    assert.ok(expected.findings.some((f) => f.clusters !== undefined), 'a cluster-specific finding');
+    assert.ok(expected.findings.some((f) => f.clusters === undefined), 'a finding of no cluster');
     for (const workers of [1, 2]) {
       const output = await renderFleetOutput(root, {}, { workers });
       assert.deepEqual(output.findings, expected.findings, `workers: ${workers}`);

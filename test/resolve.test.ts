@@ -175,7 +175,7 @@ describe('resolve: workload identity per provider', () => {
 
   it('requires an AKS client id when identity is on for an AKS cluster', () => {
     assert.deepEqual(lines({ identity: true }, AKS_PROD), [
-      `${FILE}: identity.azureClientId: required on AKS cluster prod-azure-weu: the client id of the service's managed identity; set identity: { azureClientId: '<guid>' } (per cluster under clusters['prod-azure-weu'] if it differs) [FC-ID-001] (cluster prod-azure-weu)`,
+      `${FILE}: identity.azureClientId: required on AKS clusters: the client id of the service's managed identity; set identity: { azureClientId: '<guid>' } (per cluster under clusters['prod-azure-weu'] if it differs) [FC-ID-001] (cluster prod-azure-weu)`,
     ]);
   });
 
@@ -183,7 +183,7 @@ describe('resolve: workload identity per provider', () => {
     const arn = 'arn:aws:iam::123456789012:role/notes-api';
     assert.deepEqual(resolve({ identity: { awsRoleArn: arn } }, EKS_PROD).service!.serviceAccount.annotations, { 'eks.amazonaws.com/role-arn': arn });
     assert.deepEqual(lines({ identity: true }, EKS_PROD), [
-      `${FILE}: identity.awsRoleArn: required on EKS cluster prod-aws-euc1: the IAM role the pods assume; set identity: { awsRoleArn: 'arn:aws:iam::123456789012:role/notes-api' } [FC-ID-002] (cluster prod-aws-euc1)`,
+      `${FILE}: identity.awsRoleArn: required on EKS clusters: the IAM role the pods assume; set identity: { awsRoleArn: 'arn:aws:iam::123456789012:role/notes-api' } [FC-ID-002] (cluster prod-aws-euc1)`,
     ]);
   });
 
@@ -197,7 +197,7 @@ describe('resolve: availability rules', () => {
 
   it('rejects a single-replica serving process in prod', () => {
     assert.deepEqual(lines(single), [
-      `${FILE}: processes.web.replicas: expected at least 2 replicas for a serving process in prod cluster prod-eu-west, got 1; raise replicas, or add waivers: { 'FC-AVAIL-001': '<reason>' } [FC-AVAIL-001] (cluster prod-eu-west)`,
+      `${FILE}: processes.web.replicas: expected at least 2 replicas for a serving process in a prod cluster, got 1; raise replicas, or add waivers: { 'FC-AVAIL-001': '<reason>' } [FC-AVAIL-001] (cluster prod-eu-west)`,
     ]);
   });
 
@@ -220,7 +220,7 @@ describe('resolve: availability rules', () => {
     const result = resolve({}, noCni);
     assert.equal(result.service, undefined);
     assert.deepEqual(result.findings.map(formatFinding), [
-      `${FILE}: cluster prod-legacy runs Istio without the CNI plugin, so injected sidecars need the NET_ADMIN/NET_RAW init container that Pod Security 'restricted' forbids; the infra team must enable istio-cni there and set mesh.istioCni: true in apps/clusters.ts [FC-MESH-001] (cluster prod-legacy)`,
+      `${FILE}: the cluster runs Istio without the CNI plugin, so injected sidecars need the NET_ADMIN/NET_RAW init container that Pod Security 'restricted' forbids; the infra team must enable istio-cni there and set mesh.istioCni: true in apps/clusters.ts [FC-MESH-001] (cluster prod-legacy)`,
     ]);
   });
 });

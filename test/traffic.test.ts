@@ -192,25 +192,28 @@ describe('traffic: who may call', () => {
     assert.deepEqual([...docs.keys()].filter((k) => k.startsWith('PeerAuthentication/')), ['PeerAuthentication/default']);
   });
 
-  it('allows only the service itself, its callers and the gateway by workload identity', () => {
+  // A consented caller that declares no call gets nothing (test/calls.test.ts covers calls).
+  it('allows the service itself, and the gateway only on the ports and paths of its routes, by workload identity', () => {
     const policy = docs.get('AuthorizationPolicy/allow-callers');
     assert.equal(policy.apiVersion, 'security.istio.io/v1');
     assert.equal(policy.spec.action, 'ALLOW');
     assert.deepEqual(policy.spec.rules, [
-      { from: [{ source: { principals: ['cluster.local/ns/fhir-gateway/sa/fhir-gateway', 'cluster.local/ns/istio-ingress/sa/istio-ingressgateway', 'cluster.local/ns/patient-notes/sa/patient-notes'] } }] },
+      { from: [{ source: { principals: ['cluster.local/ns/patient-notes/sa/patient-notes'] } }] },
+      { from: [{ source: { principals: ['cluster.local/ns/istio-ingress/sa/istio-ingressgateway'] } }], to: [{ operation: { ports: ['8080'], paths: ['/*'] } }] },
       { from: [{ source: { principals: ['cluster.local/ns/monitoring/sa/prometheus'] } }], to: [{ operation: { ports: ['9090'] } }] },
     ]);
   });
 
-  it('denies ingress by default and allows the callers, the gateway and Prometheus on the metrics and Envoy stats ports', () => {
+  it('denies ingress by default and allows the own namespace, the gateway on route ports and Prometheus on the metrics and Envoy stats ports', () => {
     assert.deepEqual(docs.get('NetworkPolicy/default-deny-ingress').spec, { podSelector: {}, policyTypes: ['Ingress'] });
     const allow = docs.get('NetworkPolicy/allow-callers').spec;
-    assert.deepEqual(allow.ingress[0].from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name']), ['fhir-gateway', 'istio-ingress', 'patient-notes']);
-    assert.deepEqual(allow.ingress[1], { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: 9090 }, { protocol: 'TCP', port: 15090 }] });
+    assert.deepEqual(allow.ingress[0], { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'patient-notes' } } }] });
+    assert.deepEqual(allow.ingress[1], { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-ingress' } } }], ports: [{ protocol: 'TCP', port: 8080 }] });
+    assert.deepEqual(allow.ingress[2], { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: 9090 }, { protocol: 'TCP', port: 15090 }] });
   });
 
-  it('keeps egress open unless restricted, and a restriction keeps DNS and the mesh control plane', () => {
-    assert.ok(!docs.has('NetworkPolicy/restrict-egress'));
+  it('denies egress by default, keeping DNS, the mesh control plane and the own namespace', () => {
+    assert.deepEqual(docs.get('NetworkPolicy/restrict-egress').spec.egress.slice(2), [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'patient-notes' } } }] }]);
     const egress = byName(renderValues({ ...values, egress: { cidrs: [{ cidr: '10.40.0.0/16', ports: [443] }] } })).get('NetworkPolicy/restrict-egress').spec;
     assert.deepEqual(egress.policyTypes, ['Egress']);
     assert.deepEqual(egress.egress[0], {

@@ -21,6 +21,13 @@ export default service({
       disruption: { maxUnavailable: 2 },
     },
   },
+  // Fans preference changes out to resident-preferences (which lists care-events in its callers).
+  calls: { preferences: { service: 'resident-preferences', port: 'http' } },
+  // Pub/Sub on GKE, Service Bus on AKS (EVENTS_BACKEND below).
+  external: {
+    pubsub: { host: 'pubsub.googleapis.com' },
+    servicebus: { host: 'acme-care-events.servicebus.windows.net' },
+  },
   env: { EVENTS_SUBSCRIPTION: 'care-events-fanout' },
   identity: { azureClientId: 'c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f' },
   clusters: {

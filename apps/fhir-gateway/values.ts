@@ -30,6 +30,10 @@ export default service({
   routes: {
     fhir: { host: 'fhir', paths: ['/fhir'], process: 'web', timeout: '30s' },
   },
+  // Declared once: the address (PATIENT_NOTES_ADDR), the egress rule and patient-notes' consent check follow.
+  calls: { 'patient-notes': { service: 'patient-notes', port: 'http' } },
+  // The Cloud Healthcare FHIR store behind the facade.
+  external: { 'fhir-store': { host: 'healthcare.googleapis.com' } },
   identity: true,
   clusters: {
     'prod-azure-weu': { identity: { azureClientId: '7e9b1d3f-4a6c-4e8a-9b2d-1f3e5a7c9b0d' } },

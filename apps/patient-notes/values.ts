@@ -44,6 +44,8 @@ export default service({
   slo: { availability: 99.95, latencyP99Ms: 500 },
   env: { LOG_FORMAT: 'json', NODE_OPTIONS: '--max-old-space-size=384' },
   secrets: { DATABASE_URL: { secret: 'patient-notes-db', key: 'url' } },
+  // The database's private address range (egress is denied by default).
+  egress: { cidrs: [{ cidr: '10.60.0.0/24', ports: [5432] }] },
   identity: { azureClientId: '0f5c2a7e-8d41-4b6f-a3e9-71c5d2b8e604' },
   clusters: {
     'stage-*': { processes: { web: { replicas: 2 } }, env: { LOG_LEVEL: 'debug' } },

@@ -12,6 +12,7 @@ import { DestinationRule, toJson_DestinationRuleProps } from '../imports/destina
 import { EnvoyFilter, toJson_EnvoyFilterProps } from '../imports/envoyfilter-networking.istio.io';
 import { PeerAuthentication, toJson_PeerAuthenticationProps } from '../imports/peerauthentication-security.istio.io';
 import { RequestAuthentication, toJson_RequestAuthenticationProps } from '../imports/requestauthentication-security.istio.io';
+import { ServiceEntry, toJson_ServiceEntryProps } from '../imports/serviceentry-networking.istio.io';
 import { VirtualService, toJson_VirtualServiceProps } from '../imports/virtualservice-networking.istio.io';
 import { manifestKind } from './manifest';
 
@@ -22,10 +23,12 @@ export const Istio = {
   PeerAuthentication: manifestKind(PeerAuthentication, toJson_PeerAuthenticationProps),
   RequestAuthentication: manifestKind(RequestAuthentication, toJson_RequestAuthenticationProps),
   EnvoyFilter: manifestKind(EnvoyFilter, toJson_EnvoyFilterProps),
+  ServiceEntry: manifestKind(ServiceEntry, toJson_ServiceEntryProps),
 };
 
 export type { VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../imports/virtualservice-networking.istio.io';
 export { AuthorizationPolicySpecAction } from '../imports/authorizationpolicy-security.istio.io';
+export { ServiceEntrySpecLocation, ServiceEntrySpecResolution } from '../imports/serviceentry-networking.istio.io';
 export { PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode } from '../imports/peerauthentication-security.istio.io';
 export {
   EnvoyFilterSpecConfigPatchesApplyTo,

@@ -36,8 +36,11 @@ const rules = [
   { id: 'FC-ROUTE-003', severity: 'error', waivable: false, summary: 'No two services claim the same host and path prefix on one cluster.' },
   { id: 'FC-ROUTE-004', severity: 'error', waivable: false, summary: 'Every service named in callers exists on the cluster.' },
   { id: 'FC-ROUTE-005', severity: 'error', waivable: false, summary: 'A route targets a process and port that serve HTTP.' },
+  { id: 'FC-CALL-001', severity: 'error', waivable: false, summary: 'Every call (values `calls`) names a service, process and port that exist on the cluster, and the callee lists the caller in callers.services.' },
+  { id: 'FC-CALL-002', severity: 'error', waivable: false, summary: 'No environment value addresses another service of the fleet (host:port, URL): declare it in calls, so its address, consent and egress follow.' },
   { id: 'FC-NET-001', severity: 'error', waivable: false, summary: 'A NetworkPolicy that restricts egress still allows DNS (UDP and TCP 53 to kube-system).' },
   { id: 'FC-OVR-001', severity: 'error', waivable: false, summary: 'Every per-cluster override key matches at least one cluster of the inventory (a typo must not be ignored).' },
+  { id: 'FC-OVR-002', severity: 'error', waivable: false, summary: 'A per-cluster override names only processes, ports, routes and calls the service declares (a typo must not add a Deployment).' },
   // Document rules: checked by lib/validate over every rendered object of a cluster.
   { id: 'FC-SCHEMA-001', severity: 'error', waivable: false, summary: 'Every object is valid against its schema: the Kubernetes 1.27 OpenAPI definitions or the vendored CRD schema (Istio 1.30, prometheus-operator 0.93). Unknown fields, wrong types and missing required fields are errors.' },
   { id: 'FC-SCHEMA-002', severity: 'error', waivable: false, summary: 'Nothing rendered was removed from the API since: every kind and field is still served by Kubernetes 1.34.' },

@@ -39,14 +39,27 @@ export class ClusterView {
 
   /** Services of the fleet this run did not render (not selected): references to them are not checked. */
   readonly unrendered: ReadonlySet<string>;
+  /** Kind → objects of the other services from the fleet index (`--app` runs), for cross-service rules. */
+  private readonly contextKinds = new Map<string, Located[]>();
+  private readonly contextFiles: ReadonlySet<RenderedFile>;
 
   constructor(
     readonly cluster: Cluster,
     readonly files: readonly RenderedFile[],
     fleet: readonly string[] = [],
+    /** The other services of the fleet, as the fleet index holds them: read, never reported on. */
+    readonly context: readonly RenderedFile[] = [],
   ) {
     const rendered = new Set(files.map((f) => f.service.name));
     this.unrendered = new Set(fleet.filter((name) => !rendered.has(name)));
+    this.contextFiles = new Set(context);
+    for (const file of context) {
+      for (const doc of file.documents) {
+        let list = this.contextKinds.get(doc.kind);
+        if (!list) this.contextKinds.set(doc.kind, (list = []));
+        list.push({ doc: doc as Doc, file });
+      }
+    }
     for (const file of files) {
       for (const doc of file.documents) {
         const located = { doc: doc as Doc, file };
@@ -65,6 +78,17 @@ export class ClusterView {
 
   byKind(kind: string): readonly Located[] {
     return this.kinds.get(kind) ?? [];
+  }
+
+  /** Objects of a kind of every service on the cluster: rendered ones and, in `--app` runs, the fleet index's. */
+  fleetByKind(kind: string): readonly Located[] {
+    const others = this.contextKinds.get(kind);
+    return others ? [...this.byKind(kind), ...others] : this.byKind(kind);
+  }
+
+  /** Every service's file on the cluster: rendered ones and, in `--app` runs, the fleet index's. */
+  get fleetFiles(): readonly RenderedFile[] {
+    return this.context.length ? [...this.files, ...this.context] : this.files;
   }
 
   /** Objects of a kind in one namespace. */
@@ -110,6 +134,8 @@ export class ClusterView {
 
   /** Records a finding unless the rule is waivable and the service waived it. */
   report(at: Located, rule: RuleId, path: string, message: string): void {
+    // Another service's problem: its own run reports it.
+    if (this.contextFiles.has(at.file)) return;
     const info = ruleInfo(rule);
     if (info.waivable && this.waiversOf(at)[rule] !== undefined) return;
     this.findings.push({ file: at.file.service.file, path, message, rule, severity: info.severity, cluster: this.cluster.name });

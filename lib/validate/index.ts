@@ -30,11 +30,12 @@ const FAMILIES: readonly ((view: ClusterView) => void)[] = [
 /**
  * The validate stage: every object rendered for one cluster against its schema and the platform
  * rules, including the rules that cross services. `fleet` names every service of the fleet: a
- * run that renders only some (`--app`) accepts references to the others, which a full run checks.
+ * run that renders only some (`--app`) accepts references to the others, which a full run checks;
+ * `context` holds the others as the fleet index has them, for the rules that cross services.
  * Returns findings; never throws for bad input.
  */
-export function validateCluster(cluster: Cluster, files: readonly RenderedFile[], fleet: readonly string[] = []): Finding[] {
-  const view = new ClusterView(cluster, files, fleet);
+export function validateCluster(cluster: Cluster, files: readonly RenderedFile[], fleet: readonly string[] = [], context: readonly RenderedFile[] = []): Finding[] {
+  const view = new ClusterView(cluster, files, fleet, context);
   for (const family of FAMILIES) family(view);
   return view.findings;
 }

@@ -44,6 +44,9 @@ export const DEFAULTS = {
   routePaths: ['/'],
   /** Environment every container gets unless the values set it: structured logs Loki can parse (`| json`). */
   env: { LOG_FORMAT: 'json' } as Record<string, string>,
+  /** `calls.payments` → PAYMENTS_ADDR: the environment variable that receives `host:port`. */
+  callEnvSuffix: '_ADDR',
+  external: { port: 443, protocol: 'https' },
   connectionPool: { maxConnections: 1024, connectTimeout: '2s', http2MaxRequests: 1024, idleTimeout: '300s' },
   outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
   /** Where Prometheus scrapes a process: the port named `metrics`, at this path. */

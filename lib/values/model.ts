@@ -72,8 +72,28 @@ export interface ResolvedTraffic {
   readonly gateway: boolean;
   readonly callerServices: readonly string[];
   readonly monitoringNamespace: string;
-  /** Present when egress is restricted. */
+  /** Destinations beyond DNS, istiod, the own namespace and calls (egress is default-deny). */
   readonly egress?: { readonly namespaces: readonly string[]; readonly cidrs: readonly { readonly cidr: string; readonly ports: readonly number[] }[] };
+  /** Dependencies outside the cluster (values `external`): ServiceEntries and egress rules. */
+  readonly external: readonly { readonly name: string; readonly host: string; readonly port: number; readonly protocol: 'https' | 'tls' | 'tcp' }[];
+  /** Other services this one calls (values `calls`), each checked against the callee. */
+  readonly calls: readonly ResolvedCall[];
+  /** Services allowed in (consented in callers.services and calling), with the ports they call. */
+  readonly inbound: readonly { readonly service: string; readonly principal: string; readonly ports: readonly number[] }[];
+  /** The ingress gateway's access: the port and path prefixes of each route. */
+  readonly gatewayAccess?: { readonly principal: string; readonly namespace: string; readonly routes: readonly { readonly port: number; readonly paths: readonly string[] }[] };
+}
+
+export interface ResolvedCall {
+  readonly name: string;
+  readonly service: string;
+  readonly process: string;
+  readonly portName: string;
+  readonly port: number;
+  /** `<service>-<process>.<service>.svc.cluster.local`. */
+  readonly host: string;
+  /** The environment variable that receives `host:port`. */
+  readonly env: string;
 }
 
 /**

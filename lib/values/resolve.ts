@@ -1,11 +1,12 @@
 import type { Cluster } from '../clusters/schema';
-import { Finding, formatPath } from '../findings';
+import { Finding, closest, formatPath } from '../findings';
 import { RuleId, ruleInfo } from '../validate/catalog';
 import { DEFAULTS, METRICS_PORT_NAME, PROD_MIN_SERVING_REPLICAS } from './defaults';
 import { GCP_SERVICE_ACCOUNT, parseCpuMillis, parseMemoryBytes, splitImage } from './formats';
 import { LABEL, MANAGED_BY, versionLabel } from './labels';
 import { globMatches, matchingOverrideKeys, mergeOverride } from './merge';
-import type { ResolvedContainer, ResolvedDeployment, ResolvedEnv, ResolvedMonitoring, ResolvedProbe, ResolvedProcess, ResolvedRelease, ResolvedService, ResolvedServiceAccount, ResolvedSlo, ResolvedVersion } from './model';
+import { FleetDirectory, checkEnvAddresses, resolveCalls } from './calls';
+import type { ResolvedCall, ResolvedRoute, ResolvedTraffic, ResolvedContainer, ResolvedDeployment, ResolvedEnv, ResolvedMonitoring, ResolvedProbe, ResolvedProcess, ResolvedRelease, ResolvedService, ResolvedServiceAccount, ResolvedSlo, ResolvedVersion } from './model';
 import { defaultOnlyRelease, resolveRelease, routeRules, versionReplicas } from './release';
 import type { Report } from './report-rule';
 import type { ParsedServiceValues, ProcessValues } from './schema';
@@ -14,7 +15,10 @@ import { HTTP_PROTOCOLS, resolveCallers, resolveRoutes } from './traffic';
 export type ParsedWithOverrides = ParsedServiceValues & { clusters?: Record<string, unknown> };
 
 export interface Resolution {
+  /** The model, when resolve found no error. */
   readonly service?: ResolvedService;
+  /** The model as far as resolve got, errors or not: later stages still check it. */
+  readonly draft: ResolvedService;
   readonly findings: readonly Finding[];
 }
 
@@ -22,7 +26,7 @@ export interface Resolution {
  * values × cluster → the resolved model. Pure: every default and every decision is taken here,
  * and every problem is returned as a finding rather than thrown.
  */
-export function resolveService(file: string, parsed: ParsedWithOverrides, cluster: Cluster): Resolution {
+export function resolveService(file: string, parsed: ParsedWithOverrides, cluster: Cluster, directory?: FleetDirectory): Resolution {
   const values = applyOverrides(parsed, cluster.name);
   const findings: Finding[] = [];
   const report = (path: PropertyKey[], rule: RuleId, message: string) => {
@@ -31,7 +35,7 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
   };
 
   if (!cluster.mesh.istioCni) {
-    report([], 'FC-MESH-001', `cluster ${cluster.name} runs Istio without the CNI plugin, so injected sidecars need the NET_ADMIN/NET_RAW init container that Pod Security 'restricted' forbids; the infra team must enable istio-cni there and set mesh.istioCni: true in apps/clusters.ts`);
+    report([], 'FC-MESH-001', `the cluster runs Istio without the CNI plugin, so injected sidecars need the NET_ADMIN/NET_RAW init container that Pod Security 'restricted' forbids; the infra team must enable istio-cni there and set mesh.istioCni: true in apps/clusters.ts`);
   }
 
   const tier = values.tier ?? DEFAULTS.tier;
@@ -45,10 +49,17 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
   const serviceAccount = resolveServiceAccount(values, cluster, report);
   // A release with errors still lets every other check run, on its default alone: all problems in one run.
   const release = resolveRelease(values, report) ?? defaultOnlyRelease(values.release.default);
-  const processes = Object.keys(values.processes)
-    .sort()
-    .map((name) => resolveProcess(values, name, cluster, labels, serviceAccount, release, report));
+  const calls = resolveCalls(values, directory, report);
+  checkEnvAddresses(values, directory, report);
+  const processes = withCallAddresses(
+    calls,
+    Object.keys(values.processes)
+      .sort()
+      .map((name) => resolveProcess(values, name, cluster, labels, serviceAccount, release, report)),
+    report,
+  );
   const routes = resolveRoutes(values, processes, cluster, report);
+  const callers = resolveCallers(values, cluster, routes.length > 0);
 
   const service: ResolvedService = {
     name: values.name,
@@ -69,11 +80,45 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
     serviceAccount,
     processes,
     waivers: values.waivers ?? {},
-    traffic: { release, rules: routeRules(release, cluster.routing), routes, ...resolveCallers(values, cluster, routes.length > 0) },
+    traffic: { release, rules: routeRules(release, cluster.routing), routes, ...callers, calls, external: resolveExternal(values), ...resolveAccess(values.name, cluster, callers.gateway, routes, directory) },
     slo: resolveSlo(values),
     monitoring: resolveMonitoring(cluster),
   };
-  return { service: findings.some((f) => f.severity === 'error') ? undefined : service, findings };
+  return { service: findings.some((f) => f.severity === 'error') ? undefined : service, draft: service, findings };
+}
+
+function resolveExternal(values: ParsedServiceValues): ResolvedTraffic['external'] {
+  return Object.keys(values.external ?? {})
+    .sort()
+    .map((name) => {
+      const e = values.external![name];
+      return { name, host: e.host, port: e.port ?? DEFAULTS.external.port, protocol: e.protocol ?? DEFAULTS.external.protocol };
+    });
+}
+
+/** Each call's address in the environment of every process, as `host:port`. */
+function withCallAddresses(calls: readonly ResolvedCall[], processes: ResolvedProcess[], report: Report): ResolvedProcess[] {
+  if (calls.length === 0) return processes;
+  for (const call of calls) {
+    const elsewhere = processes.some((p) => p.container.env.some((e) => e.name === call.env));
+    if (elsewhere) report(['calls', call.name, 'env'], 'FC-CALL-001', `expected '${call.env}' to be set by calls.${call.name} only, got it in env or secrets too; remove it there (or set calls.${call.name}.env to another name)`);
+  }
+  const addresses = calls.map((c) => ({ name: c.env, value: `${c.host}:${c.port}` }));
+  return processes.map((p) => ({
+    ...p,
+    container: { ...p.container, env: [...p.container.env, ...addresses.filter((a) => !p.container.env.some((e) => e.name === a.name))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) },
+  }));
+}
+
+/** Who may reach the service, port by port: consenting to a caller that calls, and the gateway on its routes. */
+function resolveAccess(name: string, cluster: Cluster, gateway: boolean, routes: readonly ResolvedRoute[], directory: FleetDirectory | undefined): Pick<ResolvedTraffic, 'inbound' | 'gatewayAccess'> {
+  const trustDomain = cluster.mesh.trustDomain ?? 'cluster.local';
+  const inbound = [...(directory?.inbound(name) ?? new Map<string, number[]>())]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([service, ports]) => ({ service, principal: `${trustDomain}/ns/${service}/sa/${service}`, ports }));
+  if (!gateway) return { inbound };
+  const [namespace, account] = cluster.ingress.serviceAccount.split('/');
+  return { inbound, gatewayAccess: { principal: `${trustDomain}/ns/${namespace}/sa/${account}`, namespace, routes: routes.map((r) => ({ port: r.port, paths: r.paths })) } };
 }
 
 /** The values as they apply to one cluster: base values with the matching overrides merged in. */
@@ -99,6 +144,45 @@ export function unmatchedOverrideFindings(file: string, parsed: ParsedWithOverri
     }));
 }
 
+/**
+ * Names in an override that the base values do not declare: a typo there (`processes: { wbe: … }`)
+ * would otherwise add a Deployment running the image's entrypoint on those clusters only.
+ */
+export function unknownOverrideNameFindings(file: string, parsed: ParsedWithOverrides): Finding[] {
+  const findings: Finding[] = [];
+  const report = (path: PropertyKey[], what: string, name: string, known: readonly string[]) => {
+    const suggestion = closest(name, known);
+    const fix = suggestion ? `did you mean '${suggestion}'?` : known.length ? `declared: ${known.join(', ')}` : 'the service declares none';
+    findings.push({
+      file,
+      path: formatPath(path),
+      message: `expected ${what} the service declares, got '${name}'; overrides change what exists and cannot add to it; ${fix}`,
+      rule: 'FC-OVR-002',
+      severity: 'error',
+    });
+  };
+  const named = (group: 'routes' | 'calls') => Object.keys(((parsed as Record<string, unknown>)[group] as object | undefined) ?? {});
+  for (const [key, override] of Object.entries(parsed.clusters ?? {}) as [string, Record<string, any>][]) {
+    for (const [process, settings] of Object.entries(override.processes ?? {}) as [string, { ports?: { name: string }[] }][]) {
+      const base = parsed.processes[process];
+      if (!base) {
+        report(['clusters', key, 'processes', process], 'a process', process, Object.keys(parsed.processes));
+        continue;
+      }
+      const ports = (base.ports ?? []).map((p) => p.name);
+      (settings?.ports ?? []).forEach((port, i) => {
+        if (!ports.includes(port.name)) report(['clusters', key, 'processes', process, 'ports', i, 'name'], `a port of process '${process}'`, port.name, ports);
+      });
+    }
+    for (const group of ['routes', 'calls'] as const) {
+      for (const name of Object.keys(override[group] ?? {})) {
+        if (!named(group).includes(name)) report(['clusters', key, group, name], group === 'routes' ? 'a route' : 'a call', name, named(group));
+      }
+    }
+  }
+  return findings;
+}
+
 function resolveServiceAccount(values: ParsedServiceValues, cluster: Cluster, report: Report): ResolvedServiceAccount {
   const annotations: Record<string, string> = {};
   const podLabels: Record<string, string> = {};
@@ -117,7 +201,7 @@ function resolveServiceAccount(values: ParsedServiceValues, cluster: Cluster, re
       }
       case 'aks':
         if (!given.azureClientId) {
-          report(['identity', 'azureClientId'], 'FC-ID-001', `required on AKS cluster ${cluster.name}: the client id of the service's managed identity; set identity: { azureClientId: '<guid>' } (per cluster under clusters['${cluster.name}'] if it differs)`);
+          report(['identity', 'azureClientId'], 'FC-ID-001', `required on AKS clusters: the client id of the service's managed identity; set identity: { azureClientId: '<guid>' } (per cluster under clusters['${cluster.name}'] if it differs)`);
         } else {
           annotations['azure.workload.identity/client-id'] = given.azureClientId;
           annotations['azure.workload.identity/tenant-id'] = provider.tenantId;
@@ -126,7 +210,7 @@ function resolveServiceAccount(values: ParsedServiceValues, cluster: Cluster, re
         break;
       case 'eks':
         if (!given.awsRoleArn) {
-          report(['identity', 'awsRoleArn'], 'FC-ID-002', `required on EKS cluster ${cluster.name}: the IAM role the pods assume; set identity: { awsRoleArn: 'arn:aws:iam::${provider.accountId}:role/${values.name}' }`);
+          report(['identity', 'awsRoleArn'], 'FC-ID-002', `required on EKS clusters: the IAM role the pods assume; set identity: { awsRoleArn: 'arn:aws:iam::${provider.accountId}:role/${values.name}' }`);
         } else {
           annotations['eks.amazonaws.com/role-arn'] = given.awsRoleArn;
         }
@@ -159,7 +243,7 @@ function resolveProcess(
 
   checkPorts(ports, at, report);
   if (cluster.environment === 'prod' && serving && replicas < PROD_MIN_SERVING_REPLICAS) {
-    report(at('replicas'), 'FC-AVAIL-001', `expected at least ${PROD_MIN_SERVING_REPLICAS} replicas for a serving process in prod cluster ${cluster.name}, got ${replicas}; raise replicas, or add waivers: { 'FC-AVAIL-001': '<reason>' }`);
+    report(at('replicas'), 'FC-AVAIL-001', `expected at least ${PROD_MIN_SERVING_REPLICAS} replicas for a serving process in a prod cluster, got ${replicas}; raise replicas, or add waivers: { 'FC-AVAIL-001': '<reason>' }`);
   }
   const maxUnavailable = p.disruption?.maxUnavailable ?? DEFAULTS.pdbMaxUnavailable;
   if (replicas >= 2 && maxUnavailable >= replicas) {

@@ -270,6 +270,43 @@ export const serviceFields = {
     })
     .optional()
     .describe('Who may call this service: everything else is denied by AuthorizationPolicy and NetworkPolicy.'),
+  calls: z
+    .record(
+      dnsLabel(20),
+      z
+        .strictObject({
+          service: dnsLabel(30).describe('The service called: its folder name under apps/.'),
+          port: portName().describe('Name of the port called, as the callee declares it.'),
+          process: dnsLabel(25).optional().describe('The callee process serving that port. Default: the only one with a port of that name.'),
+          env: envName().optional().describe(`Environment variable that receives the address 'host:port'. Default: the call name in capitals + '${DEFAULTS.callEnvSuffix}' (payments → PAYMENTS${DEFAULTS.callEnvSuffix}).`),
+        })
+        .describe('One dependency on another service of the fleet.'),
+    )
+    .optional()
+    .describe(
+      "Services this one calls, by a name of your choice. Each call gets its address as an environment variable, an egress rule, and the callee's AuthorizationPolicy allows it on that port only; the callee must list this service in callers.services.",
+    ),
+  external: z
+    .record(
+      dnsLabel(20),
+      z
+        .strictObject({
+          host: z
+            .string({ error: 'expected a host name as a string' })
+            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, { error: `expected a fully qualified host like 'healthcare.googleapis.com'` })
+            .describe('Host name outside the cluster.'),
+          port: integer(1, 65535).optional().describe(`Port called. Default: ${DEFAULTS.external.port}.`),
+          protocol: z
+            .enum(['https', 'tls', 'tcp'], { error: `expected one of 'https', 'tls', 'tcp'` })
+            .optional()
+            .describe(`How it is spoken: 'https' and 'tls' are TLS the app starts itself. Default: '${DEFAULTS.external.protocol}'.`),
+        })
+        .describe('One dependency outside the cluster.'),
+    )
+    .optional()
+    .describe(
+      'Services outside the cluster this one calls (a Cloud Healthcare FHIR store, a payment API). Each becomes an Istio ServiceEntry (visible to this namespace only) and an egress rule to public addresses on its port: NetworkPolicy cannot match host names, so private ranges need egress.cidrs.',
+    ),
   egress: z
     .strictObject({
       namespaces: z.array(dnsLabel()).optional().describe('Namespaces the pods may connect to.'),
@@ -279,7 +316,7 @@ export const serviceFields = {
         .describe('Address ranges and ports the pods may connect to.'),
     })
     .optional()
-    .describe('Restricts outgoing connections to these destinations (plus DNS and the mesh control plane). Default: egress open.'),
+    .describe('Further destinations the pods may connect to. Egress is denied by default: allowed are DNS, the mesh control plane, the own namespace, `calls` and these.'),
   processes: z
     .record(dnsLabel(25), processSchema)
     .refine((p) => Object.keys(p).length > 0, { error: `expected at least one process, e.g. { web: { ports: [{ name: 'http', port: 8080 }] } }` })

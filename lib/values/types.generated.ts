@@ -78,7 +78,27 @@ export interface ServiceValuesInput {
     /** Whether the ingress gateway may call this service. Default: true when it has routes. */
     gateway?: boolean;
   };
-  /** Restricts outgoing connections to these destinations (plus DNS and the mesh control plane). Default: egress open. */
+  /** Services this one calls, by a name of your choice. Each call gets its address as an environment variable, an egress rule, and the callee's AuthorizationPolicy allows it on that port only; the callee must list this service in callers.services. */
+  calls?: Record<string, {
+    /** The service called: its folder name under apps/. */
+    service: string;
+    /** Name of the port called, as the callee declares it. */
+    port: string;
+    /** The callee process serving that port. Default: the only one with a port of that name. */
+    process?: string;
+    /** Environment variable that receives the address 'host:port'. Default: the call name in capitals + '_ADDR' (payments → PAYMENTS_ADDR). */
+    env?: string;
+  }>;
+  /** Services outside the cluster this one calls (a Cloud Healthcare FHIR store, a payment API). Each becomes an Istio ServiceEntry (visible to this namespace only) and an egress rule to public addresses on its port: NetworkPolicy cannot match host names, so private ranges need egress.cidrs. */
+  external?: Record<string, {
+    /** Host name outside the cluster. */
+    host: string;
+    /** Port called. Default: 443. */
+    port?: number;
+    /** How it is spoken: 'https' and 'tls' are TLS the app starts itself. Default: 'https'. */
+    protocol?: 'https' | 'tls' | 'tcp';
+  }>;
+  /** Further destinations the pods may connect to. Egress is denied by default: allowed are DNS, the mesh control plane, the own namespace, `calls` and these. */
   egress?: {
     /** Namespaces the pods may connect to. */
     namespaces?: string[];
@@ -302,6 +322,20 @@ export type ServiceOverrideInput = {
     services?: string[];
     gateway?: boolean;
   };
+  calls?: Record<string, {
+    /** The service called: its folder name under apps/. */
+    service?: string;
+    /** Name of the port called, as the callee declares it. */
+    port?: string;
+    process?: string;
+    env?: string;
+  }>;
+  external?: Record<string, {
+    /** Host name outside the cluster. */
+    host?: string;
+    port?: number;
+    protocol?: 'https' | 'tls' | 'tcp';
+  }>;
   egress?: {
     namespaces?: string[];
     cidrs?: Array<{

@@ -24,6 +24,7 @@ export const FLEET_RESOURCES = [
   'envoyfilters.networking.istio.io',
   'destinationrules.networking.istio.io',
   'virtualservices.networking.istio.io',
+  'serviceentries.networking.istio.io',
   'servicemonitors.monitoring.coreos.com',
   'podmonitors.monitoring.coreos.com',
   'prometheusrules.monitoring.coreos.com',

@@ -51,3 +51,12 @@ export async function runCli(root: string, args: string[]): Promise<{ code: numb
   const code = await main(args, { root, out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out, err };
 }
+
+/** Runs the CLI as users do (`node bin/fleetchart.js`, a process of its own) in a fleet root. */
+export function spawnCli(root: string, args: string[]): { code: number; out: string[]; err: string[] } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const result = spawnSync(process.execPath, [path.join(REPO, 'bin', 'fleetchart.js'), ...args], { cwd: root, encoding: 'utf8' });
+  const lines = (text: string) => text.split('\n').filter((line) => line !== '');
+  return { code: result.status ?? -1, out: lines(result.stdout), err: lines(result.stderr) };
+}

@@ -60,7 +60,7 @@ function routesPath(view: ClusterView, vs: Located): string {
 /** FC-ROUTE-003: a host and path prefix belong to one service of the cluster. */
 function checkHostClaims(view: ClusterView): void {
   const claims: { host: string; path: string; at: Located; route: string }[] = [];
-  for (const vs of view.byKind('VirtualService')) {
+  for (const vs of view.fleetByKind('VirtualService')) {
     const route = vs.file.service.traffic.routes.find((r) => r.objectName === vs.doc.metadata.name);
     if (!route) continue;
     for (const path of route.paths) claims.push({ host: route.host, path, at: vs, route: route.name });

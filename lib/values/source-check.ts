@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Finding } from '../findings';
+
+/**
+ * What TypeScript rejects in a values file but running it hides: a key written twice in one
+ * object literal (TS1117) loads fine, the last value silently wins. esbuild (which loads the
+ * values files through tsx) reports it as the warning `duplicate-object-key`
+ * (https://esbuild.github.io/api/#log-override); results are cached by file content, so an
+ * unchanged file costs one hash.
+ *
+ * Not covered: type errors that are not also schema errors (a wrong type in a value is reported
+ * by the values schema). Type-checking a file needs the TypeScript compiler and the types of
+ * lib/ and cdk8s, seconds per run: `npx tsc --noEmit` in CI does that.
+ */
+
+const CACHE = path.join('node_modules', '.cache', 'fleetchart', 'source-checks.json');
+type Cache = Record<string, Omit<Finding, 'file'>[]>;
+
+let cache: { root: string; entries: Cache; dirty: boolean } | undefined;
+
+export function sourceFindings(root: string, file: string): Finding[] {
+  let source: string;
+  try {
+    source = fs.readFileSync(path.join(root, file), 'utf8');
+  } catch {
+    return [];
+  }
+  if (cache?.root !== root) cache = { root, entries: readCache(root), dirty: false };
+  const hash = createHash('sha256').update(source).digest('hex');
+  let found = cache.entries[hash];
+  if (!found) {
+    found = duplicateKeys(source);
+    cache.entries[hash] = found;
+    cache.dirty = true;
+  }
+  return found.map((f) => ({ file, ...f }));
+}
+
+/** Writes what this run learnt, for the next one. */
+export function saveSourceChecks(): void {
+  if (!cache?.dirty) return;
+  try {
+    const file = path.join(cache.root, CACHE);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, JSON.stringify(cache.entries));
+    fs.renameSync(temporary, file);
+    cache.dirty = false;
+  } catch {
+    // Only costs time on the next run.
+  }
+}
+
+function readCache(root: string): Cache {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(root, CACHE), 'utf8')) as Cache;
+  } catch {
+    return {};
+  }
+}
+
+function duplicateKeys(source: string): Omit<Finding, 'file'>[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  let warnings: import('esbuild').Message[];
+  try {
+    warnings = esbuild.transformSync(source, { loader: 'ts', logLevel: 'silent' }).warnings;
+  } catch {
+    // A syntax error: loading the file reports it.
+    return [];
+  }
+  return warnings
+    .filter((w) => w.id === 'duplicate-object-key')
+    .map((w) => {
+      const key = /"(.*)"/.exec(w.text)?.[1] ?? '?';
+      const where = w.location ? ` at line ${w.location.line}, column ${w.location.column + 1}` : '';
+      return {
+        path: '',
+        severity: 'error' as const,
+        message: `expected each key once per object, got '${key}' twice${where}: TypeScript rejects this (TS1117) and only the last value counts; remove one`,
+      };
+    });
+}

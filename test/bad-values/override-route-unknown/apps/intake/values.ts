@@ -1,0 +1,14 @@
+import { service } from '../../lib';
+
+// a route in a cluster override that the service does not declare
+export default service({
+  name: 'intake',
+  team: 'care-records',
+  image: 'europe-docker.pkg.dev/acme-care/apps/intake',
+  release: { default: '2026.11.3' },
+  processes: {
+    web: { ports: [{ name: 'http', port: 8080 }], replicas: 2, probes: { ready: { path: '/ready' }, live: { path: '/live' } } },
+  },
+  routes: { web: { host: 'intake' } },
+  clusters: { 'stage-eu': { routes: { admin: { host: 'intake-admin' } } } },
+});
