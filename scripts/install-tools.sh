@@ -4,7 +4,7 @@
 # tools can be fetched from on the project's machines: no release downloads).
 #
 # Usage: scripts/install-tools.sh [TOOL...]     (default: all tools)
-#   TOOL is one of: helm kube-score kube-linter
+#   TOOL is one of: helm kube-score kube-linter trivy
 # Env:   TOOLS_DIR (default <repo>/.tools), GO (default: go on PATH or /usr/local/go/bin/go)
 #        FORCE=1 rebuilds even when the pinned version is already installed.
 #
@@ -17,8 +17,9 @@ set -euo pipefail
 HELM_VERSION=v3.19.0          # helm.sh/helm/v3 (built against k8s.io/* v0.34.0)
 KUBE_SCORE_VERSION=v1.20.0    # github.com/zegl/kube-score
 KUBE_LINTER_VERSION=v0.7.6    # golang.stackrox.io/kube-linter -- NOT served by this machine's Go proxy (403)
+TRIVY_VERSION=v0.74.0         # github.com/aquasecurity/trivy (needs GOEXPERIMENT=jsonv2)
 
-ALL_TOOLS=(helm kube-score kube-linter)
+ALL_TOOLS=(helm kube-score kube-linter trivy)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${TOOLS_DIR:-$ROOT/.tools}"
@@ -75,6 +76,12 @@ install_kube_linter() {
     "-X golang.stackrox.io/kube-linter/internal/version.version=${KUBE_LINTER_VERSION#v}"
 }
 
+install_trivy() {
+  # trivy v0.74 uses encoding/json/v2, an experiment in Go 1.25/1.26 (its go.mod: go 1.25).
+  GOEXPERIMENT=jsonv2 go_install trivy "$TRIVY_VERSION" github.com/aquasecurity/trivy/cmd/trivy \
+    "-X github.com/aquasecurity/trivy/pkg/version/app.ver=${TRIVY_VERSION#v}"
+}
+
 tools=("$@")
 [[ ${#tools[@]} -eq 0 ]] && tools=("${ALL_TOOLS[@]}")
 
@@ -84,6 +91,7 @@ for t in "${tools[@]}"; do
     helm) install_helm || failed+=("$t") ;;
     kube-score) install_kube_score || failed+=("$t") ;;
     kube-linter) install_kube_linter || failed+=("$t") ;;
+    trivy) install_trivy || failed+=("$t") ;;
     *) echo "install-tools: unknown tool '$t' (known: ${ALL_TOOLS[*]})" >&2; exit 2 ;;
   esac
 done

@@ -275,3 +275,39 @@ describe('resolve: rollout settings', () => {
     ]);
   });
 });
+
+describe("resolve: port protocols by Istio's naming convention", () => {
+  const protocolOf = (port: Record<string, unknown>) => resolve({ processes: { web: { ports: [port] } } }).service!.processes[0].ports[0].protocol;
+
+  it('takes the protocol from the port name when protocol is left out, as Istio reads <protocol>[-<suffix>]', () => {
+    assert.equal(protocolOf({ name: 'grpc', port: 9000 }), 'grpc', 'a gRPC port must not be spoken to as HTTP/1.1');
+    assert.equal(protocolOf({ name: 'grpc-internal', port: 9000 }), 'grpc');
+    assert.equal(protocolOf({ name: 'http2', port: 8080 }), 'http2');
+    assert.equal(protocolOf({ name: 'http-api', port: 8080 }), 'http');
+    assert.equal(protocolOf({ name: 'tcp-db', port: 5432 }), 'tcp');
+    assert.equal(protocolOf({ name: 'tls', port: 8443 }), 'tls');
+    assert.equal(protocolOf({ name: 'https', port: 8443 }), 'tls', 'the sidecar does not decrypt https: same as tls');
+    assert.equal(protocolOf({ name: 'redis', port: 6379 }), 'tcp', 'experimental Istio protocols are opaque TCP unless enabled');
+    assert.equal(protocolOf({ name: 'mongo', port: 27017 }), 'tcp');
+  });
+
+  it('falls back to the default for names that imply no protocol, and keeps an explicit protocol', () => {
+    assert.equal(protocolOf({ name: 'web', port: 8080 }), DEFAULTS.portProtocol);
+    assert.equal(protocolOf({ name: 'api', port: 9000, protocol: 'grpc' }), 'grpc');
+  });
+
+  it('probes a port named grpc with the gRPC health protocol without protocol: grpc', () => {
+    const web = resolve({ processes: { web: { ports: [{ name: 'grpc', port: 9000 }] } } }).service!.processes[0];
+    assert.deepEqual(web.container.readiness?.handler, { kind: 'grpc', port: 9000 });
+  });
+
+  it('rejects a protocol that contradicts the port name, and an ambiguous name without protocol', () => {
+    assert.deepEqual(lines({ processes: { web: { ports: [{ name: 'grpc-api', port: 9000, protocol: 'http' }] } } }), [
+      `${FILE}: processes.web.ports[0].protocol: expected protocol 'grpc' for a port named 'grpc-api' (Istio reads the name's prefix as its protocol), got 'http'; rename the port (e.g. 'http-grpc-api') or set protocol: 'grpc' [FC-PROC-007] (cluster prod-eu-west)`,
+    ]);
+    assert.deepEqual(lines({ processes: { web: { ports: [{ name: 'grpc-web', port: 8080 }] } } }), [
+      `${FILE}: processes.web.ports[0]: expected protocol for port 'grpc-web', got none: Istio treats 'grpc-web' as HTTP/2, but gRPC-Web clients are browsers speaking HTTP/1.1; set protocol: 'http' or 'http2' [FC-PROC-007] (cluster prod-eu-west)`,
+    ]);
+    assert.deepEqual(lines({ processes: { web: { ports: [{ name: 'grpc-web', port: 8080, protocol: 'http' }] } } }), []);
+  });
+});

@@ -157,7 +157,7 @@ describe('traffic: external routes', () => {
     const http = docs.get('VirtualService/patient-notes-ingress-api').spec.http[0];
     assert.deepEqual(http.match, [{ uri: { prefix: '/api/notes' } }, { uri: { prefix: '/api/attachments' } }]);
     assert.equal(http.timeout, '10s');
-    assert.deepEqual(http.retries, { attempts: 3, perTryTimeout: '2s', retryOn: 'connect-failure,refused-stream,unavailable,cancelled' });
+    assert.deepEqual(http.retries, { attempts: 3, perTryTimeout: '2s', retryOn: 'connect-failure,refused-stream' });
     assert.deepEqual(http.corsPolicy, { allowOrigins: [{ exact: 'https://app.care.example.com' }], allowMethods: ['GET', 'POST'] });
     assert.deepEqual(http.route, [{ destination: { host: 'patient-notes-web.patient-notes.svc.cluster.local', port: { number: 8080 }, subset: 'stable' }, weight: 100 }]);
   });

@@ -25,6 +25,7 @@ const rules = [
   { id: 'FC-PROC-004', severity: 'error', waivable: false, summary: 'A process without ports probes with a command, not an HTTP path or TCP.' },
   { id: 'FC-PROC-005', severity: 'error', waivable: false, summary: 'An environment variable is either plain (env) or from a Secret (secrets), never both.' },
   { id: 'FC-PROC-006', severity: 'error', waivable: false, summary: 'progressDeadlineSeconds exceeds minReadySeconds, or every rollout is reported failed (the API server rejects it).' },
+  { id: 'FC-PROC-007', severity: 'error', waivable: false, summary: "A port's protocol agrees with its name by Istio's convention protocol[-suffix] (grpc, http2, https, tcp, tls, mongo, redis…); without protocol the name decides, and an ambiguous name (grpc-web, udp) needs an explicit protocol." },
   { id: 'FC-CANARY-001', severity: 'error', waivable: false, summary: 'A canary that receives traffic (weight, step, pinned orgs or users) names its version.' },
   { id: 'FC-CANARY-002', severity: 'error', waivable: false, summary: 'canary.step is an index into canary.steps.' },
   { id: 'FC-CANARY-003', severity: 'error', waivable: false, summary: 'An organization is either pinned to the canary or held on stable, not both.' },

@@ -37,7 +37,9 @@ export const DEFAULTS = {
     attempts: 2,
     perTryTimeout: '5s',
     // Only failures where the request never reached the app: safe for non-idempotent calls.
-    retryOn: 'connect-failure,refused-stream,unavailable,cancelled',
+    // Not 'unavailable'/'cancelled': gRPC status codes the app itself may return after acting
+    // (https://grpc.io/docs/guides/retry/ retries UNAVAILABLE only when configured per method).
+    retryOn: 'connect-failure,refused-stream',
   },
   routePaths: ['/'],
   connectionPool: { maxConnections: 1024, connectTimeout: '2s', http2MaxRequests: 1024, idleTimeout: '300s' },

@@ -4,6 +4,7 @@ import { RuleId, ruleInfo } from '../validate/catalog';
 import { DEFAULTS, METRICS_PORT_NAME, PROD_MIN_SERVING_REPLICAS } from './defaults';
 import { GCP_SERVICE_ACCOUNT, parseCpuMillis, parseMemoryBytes, splitImage } from './formats';
 import { LABEL, MANAGED_BY, versionLabel } from './labels';
+import { PortProtocol, protocolFromName } from './protocols';
 import { globMatches, matchingOverrideKeys, mergeOverride } from './merge';
 import type { ResolvedCanary, ResolvedContainer, ResolvedEnv, ResolvedProbe, ResolvedProcess, ResolvedService, ResolvedServiceAccount, ResolvedTrack } from './model';
 import type { Report } from './report-rule';
@@ -149,7 +150,7 @@ function resolveProcess(
   const p: ProcessValues = values.processes[name];
   const at = (...rest: PropertyKey[]) => ['processes', name, ...rest];
   const fullName = `${values.name}-${name}`;
-  const ports = (p.ports ?? []).map((port) => ({ name: port.name, port: port.port, protocol: port.protocol ?? DEFAULTS.portProtocol }));
+  const ports = (p.ports ?? []).map((port, i) => ({ name: port.name, port: port.port, protocol: portProtocol(port, at('ports', i), report) }));
   const serving = ports.length > 0;
   const replicas = p.replicas ?? DEFAULTS.replicas;
 
@@ -239,6 +240,19 @@ function resolveTrack(
       [LABEL.istioVersion]: versionLabel(version),
     },
   };
+}
+
+/** The given protocol, else the one the name implies by Istio's convention, else the default; FC-PROC-007 when they disagree. */
+function portProtocol(port: { name: string; protocol?: PortProtocol }, path: PropertyKey[], report: Report): PortProtocol {
+  const implied = protocolFromName(port.name);
+  if (implied && typeof implied === 'object') {
+    if (!port.protocol) report(path, 'FC-PROC-007', `expected protocol for port '${port.name}', got none: ${implied.ambiguous}`);
+    return port.protocol ?? DEFAULTS.portProtocol;
+  }
+  if (port.protocol && implied && port.protocol !== implied) {
+    report([...path, 'protocol'], 'FC-PROC-007', `expected protocol '${implied}' for a port named '${port.name}' (Istio reads the name's prefix as its protocol), got '${port.protocol}'; rename the port (e.g. '${port.protocol}-${port.name}') or set protocol: '${implied}'`);
+  }
+  return port.protocol ?? implied ?? DEFAULTS.portProtocol;
 }
 
 function checkPorts(ports: readonly { name: string; port: number }[], at: (...rest: PropertyKey[]) => PropertyKey[], report: Report): void {

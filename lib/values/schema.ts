@@ -49,7 +49,7 @@ const port = z
     protocol: z
       .enum(['http', 'http2', 'grpc', 'tcp', 'tls'], { error: `expected one of 'http', 'http2', 'grpc', 'tcp', 'tls'` })
       .optional()
-      .describe(`Application protocol, rendered as the Service's appProtocol so Istio detects it. Default: '${DEFAULTS.portProtocol}'.`),
+      .describe(`Application protocol, rendered as the Service's appProtocol so Istio detects it. Default: what the port name says by Istio's convention '<protocol>[-<suffix>]' (grpc, grpc-*, http2, http, https→tls, tcp, tls, mongo/mysql/redis→tcp), else '${DEFAULTS.portProtocol}'.`),
   })
   .describe('A port the process serves.');
 
@@ -209,10 +209,10 @@ const route = z
         attempts: integer(0, 5).describe('Retries after the first try; 0 disables.'),
         perTryTimeout: duration().optional().describe(`Default: '${DEFAULTS.retries.perTryTimeout}'.`),
         retryOn: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, { error: `expected Envoy retry conditions like 'connect-failure,unavailable'` }).optional()
-          .describe(`Envoy retry conditions. Default: '${DEFAULTS.retries.retryOn}' (safe for non-idempotent requests).`),
+          .describe(`Envoy retry conditions. Default: '${DEFAULTS.retries.retryOn}': the request never reached the app, so retrying is safe for any request. Opt in per route to more ('unavailable', 'cancelled', '5xx', 'reset', 'retriable-status-codes') only when every method the route serves is idempotent: the app may have acted on the first try.`),
       })
       .optional()
-      .describe(`Default: ${DEFAULTS.retries.attempts} attempts, only on connection failures.`),
+      .describe(`Default: ${DEFAULTS.retries.attempts} attempts, only on failures where the request never reached the app (${DEFAULTS.retries.retryOn}).`),
     cors: cors.optional(),
   })
   .describe('An external route through the cluster ingress gateway.');
