@@ -311,3 +311,15 @@ describe("resolve: port protocols by Istio's naming convention", () => {
     assert.deepEqual(lines({ processes: { web: { ports: [{ name: 'grpc-web', port: 8080, protocol: 'http' }] } } }), []);
   });
 });
+
+describe('resolve: a pasted secret is reported even beside another finding', () => {
+  it('reports a literal password shadowed by a secrets entry of the same name, not only FC-PROC-005', () => {
+    const values = { env: { DB_PASSWORD: 'hunter2' }, secrets: { DB_PASSWORD: { secret: 'notes-db', key: 'password' } } };
+    assert.deepEqual(lines(values), [
+      `${FILE}: env.DB_PASSWORD: expected 'DB_PASSWORD' in either env or secrets, got both; remove one [FC-PROC-005] (cluster prod-eu-west)`,
+      `${FILE}: env.DB_PASSWORD: expected a Secret reference for secret-looking variable 'DB_PASSWORD', got a literal value beside its secrets: entry; remove the env entry and rotate the value if it was real [FC-SEC-001] (cluster prod-eu-west)`,
+    ]);
+    const shaped = { env: { UPSTREAM: 'ghp_0123456789abcdefghijklmnopqrstuvwxyz' }, secrets: { UPSTREAM: { secret: 'notes-gh', key: 'token' } } };
+    assert.deepEqual(lines(shaped)[1], `${FILE}: env.UPSTREAM: expected no credential in plain env, got a GitHub token in 'UPSTREAM'; remove the env entry (secrets: already reads it from a Secret) and rotate the credential [FC-SEC-002] (cluster prod-eu-west)`);
+  });
+});

@@ -409,6 +409,53 @@ describe('validate: no secrets in manifests (FC-SEC-001…003)', () => {
     ]);
   });
 
+  it('recognizes common secret names beyond the usual words: PGPASSWORD, DB_PASS, MYSQL_PWD, *TOKEN*, *KEY*', () => {
+    const fix = (name: string) => `expected a Secret reference for secret-looking variable '${name}', got a literal value; move it to secrets: { ${name}: { secret: '<secret name>', key: '<key>' } }, or add waivers: { 'FC-SEC-001': '<why it is not secret>' }`;
+    for (const name of ['PGPASSWORD', 'DB_PASS', 'MYSQL_PWD', 'GITHUBTOKEN', 'STRIPE_APIKEY', 'SIGNING_KEY', 'AWS_SECRET_ACCESS_KEY', 'BASIC_AUTH']) {
+      same(lines(() => {}, GKE_PROD, notesValues({ env: { LOG_FORMAT: 'json', [name]: 'hunter2' } })), [at(`env.${name}`, fix(name), 'FC-SEC-001')]);
+    }
+  });
+
+  it('accepts the documented non-secret names: public keys, key ids, words that only contain a fragment', () => {
+    const env = { LOG_FORMAT: 'json', JWT_PUBLIC_KEY: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE', AWS_ACCESS_KEY_ID: 'notes-reader', KEYCLOAK_REALM: 'care', CACHE_BYPASS: 'false', CASSANDRA_KEYSPACE: 'notes', TOKEN_TTL: '5m', PASSWORD_MIN_LENGTH: '12', OAUTH_ISSUER: 'https://login.example.com' };
+    same(lines(() => {}, GKE_PROD, notesValues({ env })), []);
+  });
+
+  it('rejects secret-looking flags with literal values in command and args, and accepts $(VAR) and file paths', () => {
+    const values = notesValues();
+    (values.processes as any).worker.command = ['worker', '--db-password=hunter2'];
+    (values.processes as any).worker.args = ['--api-key', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', '--token', 'abc', '--verbose'];
+    const flag = (name: string, field: string, i: number) =>
+      `expected no literal value for secret-looking flag '${name}' in ${field}[${i}] of container 'worker' (Deployment notes-worker), got one; put the value in secrets: { NAME: { secret, key } } and pass '${name}=$(NAME)' (Kubernetes expands it), or add waivers: { 'FC-SEC-001': '<why it is not secret>' }`;
+    same(lines(() => {}, GKE_PROD, values), [
+      at('processes.worker.args', "expected no credential on the command line, got a Stripe live secret key in args[1] of container 'worker' (Deployment notes-worker); read it from an environment variable backed by a Secret", 'FC-SEC-002'),
+      at('processes.worker.args', flag('--token', 'args', 3), 'FC-SEC-001'),
+      at('processes.worker.command', flag('--db-password', 'command', 1), 'FC-SEC-001'),
+    ]);
+    const fine = notesValues();
+    (fine.processes as any).worker.args = ['--db-password=$(DB_PASSWORD)', '--password-file=/var/run/secrets/db/password', '--api-key', '$(API_KEY)', '--token-ttl=5m'];
+    same(lines(() => {}, GKE_PROD, fine), []);
+  });
+
+  it('recognizes known token shapes in any variable: cloud keys, sk_live_, GitHub and Slack tokens, JWTs, PEM blocks', () => {
+    const samples: Record<string, [string, string]> = {
+      'an AWS access key id': ['UPSTREAM', 'AKIAIOSFODNN7EXAMPLE'],
+      'a Google API key': ['MAPS', 'AIzaSyA1234567890abcdefghijklmnopqrstuv'],
+      'a Google service account key': ['GOOGLE_APPLICATION_JSON', '{"type": "service_account", "project_id": "acme"}'],
+      'a GitHub token': ['GH', 'ghp_0123456789abcdefghijklmnopqrstuvwxyz'],
+      'a Slack token': ['SLACK', 'xoxb-123456789012-abcdefghijkl'],
+      'a Stripe live secret key': ['STRIPE', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'],
+      'a JSON web token': ['BEARER', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'],
+      'a private key': ['CERT', '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----'],
+      'an Azure storage account key': ['STORAGE', 'DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abcdefghijklmnopqrstuvwxyz0123=='],
+    };
+    for (const [what, [name, value]] of Object.entries(samples)) {
+      same(lines(() => {}, GKE_PROD, notesValues({ env: { LOG_FORMAT: 'json', [name]: value } })), [
+        at(`env.${name}`, `expected no credential in plain env, got ${what} in '${name}'; store it in a Secret and use secrets: { ${name}: { secret: '<secret name>', key: '<key>' } }`, 'FC-SEC-002'),
+      ]);
+    }
+  });
+
   it('rejects Secret objects', () => {
     same(
       lines((d) => d.add('notes', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'notes-db', namespace: 'notes' }, stringData: { url: 'x' } })).filter((l) => l.includes('FC-SEC-003')),

@@ -5,6 +5,7 @@ import { DEFAULTS, METRICS_PORT_NAME, PROD_MIN_SERVING_REPLICAS } from './defaul
 import { GCP_SERVICE_ACCOUNT, parseCpuMillis, parseMemoryBytes, splitImage } from './formats';
 import { LABEL, MANAGED_BY, versionLabel } from './labels';
 import { PortProtocol, protocolFromName } from './protocols';
+import { credentialShape, secretLookingName } from './secret-detection';
 import { globMatches, matchingOverrideKeys, mergeOverride } from './merge';
 import type { ResolvedCanary, ResolvedContainer, ResolvedEnv, ResolvedProbe, ResolvedProcess, ResolvedService, ResolvedServiceAccount, ResolvedTrack } from './model';
 import type { Report } from './report-rule';
@@ -336,6 +337,10 @@ function resolveEnv(values: ParsedServiceValues, p: ProcessValues, at: (...rest:
     if (name in secret) {
       const where = p.env && name in p.env ? at('env', name) : ['env', name];
       report(where, 'FC-PROC-005', `expected '${name}' in either env or secrets, got both; remove one`);
+      // The literal never reaches a manifest, so the validate stage cannot see it: a pasted secret is reported here.
+      const shape = credentialShape(value);
+      if (shape) report(where, 'FC-SEC-002', `expected no credential in plain env, got ${shape} in '${name}'; remove the env entry (secrets: already reads it from a Secret) and rotate the credential`);
+      else if (secretLookingName(name) && value !== '') report(where, 'FC-SEC-001', `expected a Secret reference for secret-looking variable '${name}', got a literal value beside its secrets: entry; remove the env entry and rotate the value if it was real`);
     } else {
       env.push({ name, value });
     }
