@@ -1,5 +1,5 @@
 /**
- * Baseline: bare cdk8s + cdk8s-plus-27 rendering the same objects as fleetchart, without any
+ * Baseline: bare cdk8s + its generated Kubernetes types (lib/imports/k8s.ts) rendering the same objects as fleetchart, without any
  * validation (no schema, no platform rules). Reads the reference values the Helm chart reads
  * (bench/fleet.ts `referenceService`), builds one App per cluster and one Chart per service, and
  * writes `<out>/<cluster>/<service>.k8s.yaml`.
@@ -14,7 +14,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import * as k8s from '../lib/imports/k8s';
 import type { Construct } from 'constructs';
 import { DEFAULTS } from '../lib/values/defaults';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../lib/imports/authorizationpolicy-security.istio.io';
@@ -354,7 +354,7 @@ class ServiceChart extends Chart {
                     },
                     readinessProbe: p.ports || p.probes?.ready ? probe(p.probes?.ready, p.ports, D.probe.failureThreshold) : undefined,
                     livenessProbe: p.ports || p.probes?.live ? probe(p.probes?.live, p.ports, D.livenessFailureThreshold) : undefined,
-                    lifecycle: { preStop: { exec: { command: ['sleep', String(D.preStopSeconds)] } } },
+                    lifecycle: { preStop: { sleep: { seconds: D.preStopSeconds } } },
                     securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
                     volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
                   },

@@ -128,8 +128,8 @@ describe('render: deployment', () => {
     assert.equal(container.startupProbe, undefined);
   });
 
-  it('waits before SIGTERM and keeps the sidecar alive through the wait', () => {
-    assert.deepEqual(container.lifecycle, { preStop: { exec: { command: ['sleep', '10'] } } });
+  it('waits before SIGTERM with the kubelet\'s own sleep (no binary needed in distroless images) and keeps the sidecar alive through the wait', () => {
+    assert.deepEqual(container.lifecycle, { preStop: { sleep: { seconds: 10 } } });
     assert.equal(pod.terminationGracePeriodSeconds, 45);
     assert.deepEqual(JSON.parse(web.spec.template.metadata.annotations['proxy.istio.io/config']), { holdApplicationUntilProxyStarts: true, terminationDrainDuration: '15s' });
   });

@@ -5,7 +5,8 @@ import { formatFinding } from '../lib/findings';
 import type { RenderedFile } from '../lib/pipeline';
 import { validateCluster } from '../lib/validate';
 import { RULES } from '../lib/validate/catalog';
-import { GKE_PROD, GKE_STAGE } from './support/clusters';
+import { SUPPORTED_MINORS } from '../lib/validate/kinds';
+import { GKE_PROD, GKE_STAGE, testCluster } from './support/clusters';
 import { baseValues, renderValues } from './support/render';
 
 /**
@@ -150,10 +151,10 @@ describe('validate: schemas (FC-SCHEMA-001, FC-SCHEMA-002)', () => {
     );
   });
 
-  it('rejects a field that current Kubernetes no longer serves', () => {
+  it('rejects a field that the cluster\'s version serves but the newest supported Kubernetes no longer does', () => {
     same(
-      lines((d) => (d.pod().resourceClaims = [{ name: 'gpu', source: { resourceClaimName: 'gpu' } }])),
-      [at('processes.web', "Deployment notes-web spec.template.spec.resourceClaims[0].source: 'source' is removed in Kubernetes v1.34.2; remove it", 'FC-SCHEMA-002')],
+      lines((d) => (d.pod().resourceClaims = [{ name: 'gpu', source: { resourceClaimName: 'gpu' } }]), testCluster({ name: 'prod-eu-west', kubernetesVersion: '1.30' })),
+      [at('processes.web', "Deployment notes-web spec.template.spec.resourceClaims[0].source: 'source' is removed in Kubernetes v1.34.4; remove it", 'FC-SCHEMA-002')],
     );
   });
 });
@@ -383,6 +384,30 @@ describe('validate: availability (FC-AVAIL-001…006)', () => {
         at('processes.worker', "expected the zone spread constraint of Deployment notes-worker to select its own pods, got a labelSelector that matches none of them; select the Deployment's selector labels", 'FC-AVAIL-006'),
       ],
     );
+  });
+});
+
+describe("validate: against the cluster's Kubernetes version (FC-SCHEMA-001, FC-SCHEMA-003)", () => {
+  it('rejects a field the cluster\'s version does not have, which a newer version accepts', () => {
+    const addStopSignal = (d: Docs) => (d.container().lifecycle.stopSignal = 'SIGTERM');
+    same(lines(addStopSignal, testCluster({ name: 'prod-eu-west', kubernetesVersion: '1.34' })), []);
+    same(lines(addStopSignal, testCluster({ name: 'prod-eu-west', kubernetesVersion: '1.30' })), [
+      at('processes.web', "Deployment notes-web spec.template.spec.containers[0].lifecycle.stopSignal: unknown field 'stopSignal'; known fields: postStart, preStop; the API server would reject this object", 'FC-SCHEMA-001'),
+    ]);
+  });
+
+  it('refuses a cluster older than the preStop sleep action needs, once per cluster, naming the cluster, version, feature and minimum', () => {
+    const old = testCluster({ name: 'prod-legacy', kubernetesVersion: '1.29' });
+    same(lines(() => {}, old), [
+      'apps/clusters.ts: kubernetesVersion: expected Kubernetes 1.30 or newer for cluster prod-legacy, got 1.29: the rendered objects use the preStop sleep action (lifecycle.preStop.sleep: the drain delay on images without a sleep binary), which needs 1.30 (services: events, notes); upgrade the cluster and raise kubernetesVersion [FC-SCHEMA-003] (cluster prod-legacy)',
+    ]);
+  });
+
+  it('refuses a version it has no schemas for', () => {
+    const newer = testCluster({ name: 'prod-next', kubernetesVersion: '1.99' });
+    same(lines(() => {}, newer), [
+      `apps/clusters.ts: kubernetesVersion: expected a Kubernetes version fleetchart has the API schemas of (${SUPPORTED_MINORS.join(', ')}), got '1.99' for cluster prod-next; upgrade the cluster, or vendor that version (SUPPORTED in lib/validate/schemas/vendor.ts) [FC-SCHEMA-003] (cluster prod-next)`,
+    ]);
   });
 });
 

@@ -101,7 +101,8 @@ function deploymentSpec(service: ResolvedService, process: ResolvedProcess, trac
             readinessProbe: probe(c.readiness),
             livenessProbe: probe(c.liveness),
             startupProbe: probe(c.startup),
-            lifecycle: c.preStopSeconds > 0 ? { preStop: { exec: { command: ['sleep', String(c.preStopSeconds)] } } } : undefined,
+            // The kubelet's own sleep (Kubernetes >= 1.30): works on distroless images without a `sleep` binary.
+            lifecycle: c.preStopSeconds > 0 ? { preStop: { sleep: { seconds: c.preStopSeconds } } } : undefined,
             securityContext: {
               allowPrivilegeEscalation: false,
               privileged: false,

@@ -38,8 +38,9 @@ const rules = [
   { id: 'FC-NET-001', severity: 'error', waivable: false, summary: 'A NetworkPolicy that restricts egress still allows DNS (UDP and TCP 53 to kube-system).' },
   { id: 'FC-OVR-001', severity: 'error', waivable: false, summary: 'Every per-cluster override key matches at least one cluster of the inventory (a typo must not be ignored).' },
   // Document rules: checked by lib/validate over every rendered object of a cluster.
-  { id: 'FC-SCHEMA-001', severity: 'error', waivable: false, summary: 'Every object is valid against its schema: the Kubernetes 1.27 OpenAPI definitions or the vendored CRD schema (Istio 1.30, prometheus-operator 0.93). Unknown fields, wrong types and missing required fields are errors.' },
+  { id: 'FC-SCHEMA-001', severity: 'error', waivable: false, summary: "Every object is valid against its schema: the Kubernetes OpenAPI definitions of the cluster's kubernetesVersion (1.30–1.34 vendored) or the vendored CRD schema (Istio 1.30). Unknown fields, wrong types and missing required fields are errors." },
   { id: 'FC-SCHEMA-002', severity: 'error', waivable: false, summary: 'Nothing rendered was removed from the API since: every kind and field is still served by Kubernetes 1.34.' },
+  { id: 'FC-SCHEMA-003', severity: 'error', waivable: false, summary: "The cluster's kubernetesVersion serves every feature the rendered objects use (the preStop sleep action needs 1.30), and fleetchart has that version's schemas." },
   { id: 'FC-META-001', severity: 'error', waivable: false, summary: 'Names, label keys and label values are what the API server accepts (DNS-1123 names; label values of at most 63 characters, alphanumeric at both ends).' },
   { id: 'FC-META-002', severity: 'error', waivable: false, summary: 'Every object carries the standard labels (app.kubernetes.io/name, instance, part-of, managed-by, team); pods also carry component, version, app and version for Istio.' },
   { id: 'FC-META-003', severity: 'error', waivable: false, summary: 'Each object (kind, namespace, name) is rendered once per cluster.' },

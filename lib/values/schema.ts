@@ -102,7 +102,7 @@ export const processSchema = z
     progressDeadlineSeconds: integer(60, 3600).optional().describe(`Seconds before a stalled rollout is reported failed. Default: ${DEFAULTS.progressDeadlineSeconds}.`),
     preStopSeconds: integer(0, 120)
       .optional()
-      .describe(`Seconds to sleep before SIGTERM so endpoints and the mesh stop routing first (runs 'sleep' in the image). 0 disables. Default: ${DEFAULTS.preStopSeconds}.`),
+      .describe(`Seconds to sleep before SIGTERM so endpoints and the mesh stop routing first (the kubelet's preStop sleep action: needs no shell or sleep binary in the image; Kubernetes ≥ 1.30). 0 disables. Default: ${DEFAULTS.preStopSeconds}.`),
     terminationGracePeriodSeconds: integer(1, 3600)
       .optional()
       .describe(`Seconds between the start of termination and SIGKILL; must exceed preStopSeconds. Default: ${DEFAULTS.terminationGracePeriodSeconds}.`),

@@ -197,8 +197,8 @@ spec:
           {{- if gt (int $preStop) 0 }}
           lifecycle:
             preStop:
-              exec:
-                command: ["sleep", {{ $preStop | toString | quote }}]
+              sleep:
+                seconds: {{ int $preStop }}
           {{- end }}
           securityContext:
             allowPrivilegeEscalation: false
