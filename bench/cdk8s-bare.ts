@@ -302,7 +302,9 @@ class ServiceChart extends Chart {
       }
       for (const { track, version, replicas: trackReplicas } of tracks) {
         const trackSelector = { ...selector, track };
-        const podLabels = { ...processLabels, ...trackSelector, ...podIdentityLabels, 'app.kubernetes.io/version': version, app: fullName, version };
+        // `tag@sha256:…` (prod pins digests): the tag is the label.
+        const label = version.split('@')[0];
+        const podLabels = { ...processLabels, ...trackSelector, ...podIdentityLabels, 'app.kubernetes.io/version': label, app: fullName, version: label };
         const spread = (topologyKey: string, whenUnsatisfiable: string): k8s.TopologySpreadConstraint => ({
           topologyKey,
           whenUnsatisfiable,

@@ -12,6 +12,7 @@
  * `valuesModule()` and in `referenceService()`, and render it in bench/helm/fleet/templates and
  * bench/cdk8s-bare.ts. Nothing else needs to know.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -179,14 +180,16 @@ export function syntheticService(i: number): SyntheticService {
   const month = 1 + Math.floor(random() * 12);
   const patch = Math.floor(random() * 20);
   // Traffic features draw from a stream of their own, so the mix above stays as it was.
-  const traffic = syntheticTraffic(i, name, processes, `2026.${month}.${patch + 1}`);
+  // Prod clusters run digests: `tag@sha256:…`, a digest derived from the name and tag.
+  const pinned = (tag: string) => `${tag}@sha256:${createHash('sha256').update(`${name}:${tag}`).digest('hex')}`;
+  const traffic = syntheticTraffic(i, name, processes, pinned(`2026.${month}.${patch + 1}`));
   if (traffic.stageCanary) clusters['stage-*'] = { ...clusters['stage-*'], release: { canary: traffic.stageCanary } };
   return {
     name,
     team,
     tier,
     image: `europe-docker.pkg.dev/acme-care/apps/${name}`,
-    release: { stable: `2026.${month}.${patch}`, canary: traffic.canary, holdOrgs: traffic.holdOrgs },
+    release: { stable: pinned(`2026.${month}.${patch}`), canary: traffic.canary, holdOrgs: traffic.holdOrgs },
     routes: traffic.routes,
     callers: traffic.callers,
     egress: traffic.egress,

@@ -12,7 +12,7 @@ function render(values: Record<string, unknown>, cluster = GKE_PROD): Map<string
     name: 'patient-notes',
     team: 'care-records',
     image: 'europe-docker.pkg.dev/acme-care/apps/patient-notes',
-    release: { stable: '2026.11.3' },
+    release: { stable: '2026.11.3@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9' },
     ...values,
   }) as ParsedWithOverrides;
   const { service, findings } = resolveService('apps/patient-notes/values.ts', parsed, cluster);
@@ -134,8 +134,8 @@ describe('render: deployment', () => {
     assert.deepEqual(JSON.parse(web.spec.template.metadata.annotations['proxy.istio.io/config']), { holdApplicationUntilProxyStarts: true, terminationDrainDuration: '15s' });
   });
 
-  it('pins the image by version, pulls only when missing, and runs with the service account without a token', () => {
-    assert.equal(container.image, 'europe-docker.pkg.dev/acme-care/apps/patient-notes:2026.11.3');
+  it('pins the image by digest behind its readable tag, pulls only when missing, and runs with the service account without a token', () => {
+    assert.equal(container.image, 'europe-docker.pkg.dev/acme-care/apps/patient-notes:2026.11.3@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9');
     assert.equal(container.imagePullPolicy, 'IfNotPresent');
     assert.equal(pod.serviceAccountName, 'patient-notes');
     assert.equal(pod.automountServiceAccountToken, false);
@@ -149,6 +149,17 @@ describe('render: deployment', () => {
     assert.equal(worker.readinessProbe, undefined);
     assert.deepEqual(worker.command, ['node', 'worker.js']);
     assert.equal(worker.securityContext.readOnlyRootFilesystem, true);
+  });
+});
+
+describe('render: image pulls', () => {
+  it('pulls an image by tag (stage) always, since a tag may have moved; a digest only when missing', () => {
+    const stage = testCluster({ name: 'stage-eu', environment: 'stage' });
+    const tagged = render({ release: { stable: '2026.11.3' }, processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 1 } } }, stage).get('Deployment/patient-notes-web');
+    assert.equal(tagged.spec.template.spec.containers[0].image, 'europe-docker.pkg.dev/acme-care/apps/patient-notes:2026.11.3');
+    assert.equal(tagged.spec.template.spec.containers[0].imagePullPolicy, 'Always');
+    const pinned = render({ processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 1 } } }, stage).get('Deployment/patient-notes-web');
+    assert.equal(pinned.spec.template.spec.containers[0].imagePullPolicy, 'IfNotPresent');
   });
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatFinding } from '../lib/findings';
 import { DEFAULTS } from '../lib/values/defaults';
-import { versionLabel } from '../lib/values/labels';
+import { LABEL, versionLabel } from '../lib/values/labels';
 import { ParsedWithOverrides, applyOverrides, resolveService, unmatchedOverrideFindings } from '../lib/values/resolve';
 import { serviceSchema } from '../lib/values/schema';
 import { AKS_PROD, EKS_PROD, GKE_PROD, GKE_STAGE, testCluster } from './support/clusters';
@@ -14,7 +14,7 @@ function parse(values: Record<string, unknown>): ParsedWithOverrides {
     name: 'notes-api',
     team: 'care-records',
     image: 'europe-docker.pkg.dev/acme-care/apps/notes-api',
-    release: { stable: '1.0.0' },
+    release: { stable: '1.0.0@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9' },
     processes: { web: { ports: [{ name: 'http', port: 8080 }] } },
     ...values,
   }) as ParsedWithOverrides;
@@ -321,5 +321,31 @@ describe('resolve: a pasted secret is reported even beside another finding', () 
     ]);
     const shaped = { env: { UPSTREAM: 'ghp_0123456789abcdefghijklmnopqrstuvwxyz' }, secrets: { UPSTREAM: { secret: 'notes-gh', key: 'token' } } };
     assert.deepEqual(lines(shaped)[1], `${FILE}: env.UPSTREAM: expected no credential in plain env, got a GitHub token in 'UPSTREAM'; remove the env entry (secrets: already reads it from a Secret) and rotate the credential [FC-SEC-002] (cluster prod-eu-west)`);
+  });
+});
+
+describe('resolve: supply chain (FC-IMG-002)', () => {
+  const DIGEST = 'sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9';
+  const pinned = (at: string, version: string, cluster = 'prod-eu-west') =>
+    `${FILE}: ${at}: expected a version pinned by digest in prod cluster ${cluster}, got '${version}' (a tag can be moved to other bytes); write '${version}@sha256:<digest>' (the tag stays readable; the digest is what runs), or add waivers: { 'FC-IMG-002': '<reason>' } [FC-IMG-002] (cluster ${cluster})`;
+
+  it('requires a digest in prod, pointing at where each tag was written, and accepts tags in stage', () => {
+    const values = {
+      release: { stable: '1.0.0', canary: { version: '1.1.0', weight: 5 } },
+      processes: { web: { ports: [{ name: 'http', port: 8080 }] }, proxy: { image: 'docker.io/envoyproxy/envoy:v1.31.2', ports: [{ name: 'admin', port: 9901 }] } },
+    };
+    assert.deepEqual(lines(values), [pinned('release.stable', '1.0.0'), pinned('release.canary.version', '1.1.0'), pinned('processes.proxy.image', 'docker.io/envoyproxy/envoy:v1.31.2')]);
+    assert.deepEqual(lines(values, GKE_STAGE), []);
+  });
+
+  it('accepts tag@sha256 (the version stays readable) and a bare digest, and runs the digest', () => {
+    const service = resolve({ release: { stable: `1.0.0@${DIGEST}` } }).service!;
+    assert.equal(service.processes[0].tracks[0].image, `europe-docker.pkg.dev/acme-care/apps/notes-api:1.0.0@${DIGEST}`);
+    assert.equal(service.processes[0].tracks[0].podLabels[LABEL.version], '1.0.0', 'people see the version');
+    assert.deepEqual(lines({ release: { stable: DIGEST } }), []);
+  });
+
+  it('lets a service waive it with a reason', () => {
+    assert.deepEqual(lines({ release: { stable: 'main' }, waivers: { 'FC-IMG-002': 'nightly build for the clinical pilot' } }), []);
   });
 });

@@ -152,7 +152,7 @@ describe('fleetchart diff', () => {
     await runCli(root, ['synth']);
     assert.deepEqual((await runCli(root, ['diff', '--exit-code'])).out, ['no changes']);
     const file = path.join(root, 'apps', 'resident-preferences', 'values.ts');
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace("stable: '1.14.2'", "stable: '1.15.0'"));
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/stable: '1\.14\.2@sha256:[0-9a-f]{64}'/, "stable: '1.15.0@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9'"));
     const before = out(root);
     const result = await runCli(root, ['diff', '--exit-code', '--cluster', 'stage-eu']);
     assert.equal(result.code, 3);

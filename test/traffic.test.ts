@@ -12,7 +12,7 @@ import { REPO, runCli } from './support/fleet';
 const FILE = 'apps/patient-notes/values.ts';
 const withCanary = (canary: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   ...baseValues(),
-  release: { stable: '2026.11.3', canary: { version: '2026.11.4', ...canary }, ...extra },
+  release: { stable: '2026.11.3@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9', canary: { version: '2026.11.4@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9', ...canary }, ...extra },
 });
 const lines = (values: Record<string, unknown>) => resolveValues(values).findings.map(formatFinding);
 
@@ -24,7 +24,7 @@ describe('canary: tracks', () => {
     assert.equal(stable.spec.template.metadata.labels.track, 'stable');
     assert.equal(canary.spec.template.metadata.labels.track, 'canary');
     assert.equal(canary.spec.template.metadata.labels.version, '2026.11.4');
-    assert.equal(canary.spec.template.spec.containers[0].image, 'europe-docker.pkg.dev/acme-care/apps/patient-notes:2026.11.4');
+    assert.equal(canary.spec.template.spec.containers[0].image, 'europe-docker.pkg.dev/acme-care/apps/patient-notes:2026.11.4@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9');
     assert.deepEqual(canary.spec.selector.matchLabels, { 'app.kubernetes.io/name': 'patient-notes', 'app.kubernetes.io/component': 'web', track: 'canary' });
     assert.deepEqual(docs.get('Service/patient-notes-web').spec.selector, { 'app.kubernetes.io/name': 'patient-notes', 'app.kubernetes.io/component': 'web' });
     assert.deepEqual(docs.get('PodDisruptionBudget/patient-notes-web').spec.selector.matchLabels, { 'app.kubernetes.io/name': 'patient-notes', 'app.kubernetes.io/component': 'web' }, 'one budget across both tracks');
@@ -41,7 +41,7 @@ describe('canary: tracks', () => {
 
   it('leaves helper processes with their own image out of the canary', () => {
     const values = withCanary({ weight: 5 });
-    (values as any).processes.proxy = { image: 'docker.io/envoyproxy/envoy:v1.31.2', ports: [{ name: 'admin', port: 9901 }] };
+    (values as any).processes.proxy = { image: 'docker.io/envoyproxy/envoy:v1.31.2@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9', ports: [{ name: 'admin', port: 9901 }] };
     const docs = byName(renderValues(values));
     assert.ok(docs.has('Deployment/patient-notes-proxy'));
     assert.ok(!docs.has('Deployment/patient-notes-proxy-canary'));
@@ -216,7 +216,7 @@ describe('traffic: who may call', () => {
 
 describe('traffic checks: values', () => {
   it('FC-CANARY-001: traffic to a canary without a version', () => {
-    assert.deepEqual(lines({ ...baseValues(), release: { stable: '1.0.0', canary: { weight: 10 } } }), [
+    assert.deepEqual(lines({ ...baseValues(), release: { stable: '1.0.0@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9', canary: { weight: 10 } } }), [
       `${FILE}: release.canary.version: required when the canary receives traffic (weight 10, 0 pinned): set release.canary.version, or remove release.canary to roll back [FC-CANARY-001] (cluster prod-eu-west)`,
     ]);
   });

@@ -7,7 +7,7 @@ export default service({
   team: 'medication',
   tier: 'critical',
   image: 'europe-docker.pkg.dev/acme-care/apps/medication-dispensing',
-  release: { stable: '2026.11.1' },
+  release: { stable: '2026.11.1@sha256:45ad0154578492f69eae28fa39bfc2150df937d65f186811629a2d856182f3d2' },
   processes: {
     api: {
       ports: [

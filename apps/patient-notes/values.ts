@@ -7,10 +7,10 @@ export default service({
   tier: 'critical',
   image: 'europe-docker.pkg.dev/acme-care/apps/patient-notes',
   release: {
-    stable: '2026.11.3',
+    stable: '2026.11.3@sha256:93b0f15a8b512803ee9838bc01cf8bb9ea5aeb6d125e54d47818d6840c8118d5',
     // Mid-cutover: step 1 of [5, 15, 25, 50, 100] sends 15% of organizations to 2026.11.4.
     // St Mary's tests the new version first; Oak Lodge stays on stable during its audit.
-    canary: { version: '2026.11.4', step: 1, orgs: ['st-marys'], users: ['qa.lead@acme-care.example'] },
+    canary: { version: '2026.11.4@sha256:78644889d47a782b91e518926c99a29c5507b07a6fe28f2385c88b9f1f32c051', step: 1, orgs: ['st-marys'], users: ['qa.lead@acme-care.example'] },
     holdOrgs: ['oak-lodge'],
   },
   processes: {

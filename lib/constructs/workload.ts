@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import type { ResolvedProbe, ResolvedProcess, ResolvedService, ResolvedTrack } from '../values/model';
 import { k8s, Kube } from './k8s';
 import { Manifest } from './manifest';
+import { digestOf } from '../values/supply-chain';
 import { waiverAnnotations } from './metadata';
 
 const TMP_VOLUME = 'tmp';
@@ -84,7 +85,8 @@ function deploymentSpec(service: ResolvedService, process: ResolvedProcess, trac
           {
             name: process.name,
             image: track.image,
-            imagePullPolicy: 'IfNotPresent',
+            // A digest names fixed bytes: a cached copy is the same image. A tag (stage) may have moved.
+            imagePullPolicy: digestOf(track.image) ? 'IfNotPresent' : 'Always',
             command: c.command ? [...c.command] : undefined,
             args: c.args ? [...c.args] : undefined,
             ports: process.ports.length ? process.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: 'TCP' })) : undefined,

@@ -55,7 +55,7 @@ const rules = [
   { id: 'FC-PROBE-001', severity: 'error', waivable: false, summary: 'A container that serves ports has a readiness and a liveness probe.' },
   { id: 'FC-RES-001', severity: 'error', waivable: false, summary: 'Every container requests cpu and memory and has a memory limit.' },
   { id: 'FC-IMG-001', severity: 'error', waivable: false, summary: 'Every image is pinned by a tag or a digest, never :latest or untagged.' },
-  { id: 'FC-IMG-002', severity: 'error', waivable: true, summary: "In prod clusters an image runs a release: a digest or a tag with a digit, not a moving tag like 'main' or 'stable'." },
+  { id: 'FC-IMG-002', severity: 'error', waivable: true, summary: "In prod clusters every image is pinned by digest ('2026.11.3@sha256:…' keeps the tag readable); stage clusters may run tags." },
   { id: 'FC-AVAIL-003', severity: 'error', waivable: false, summary: 'A Deployment with 2 or more replicas is covered by exactly one PodDisruptionBudget (the eviction API refuses pods under two).' },
   { id: 'FC-AVAIL-004', severity: 'error', waivable: false, summary: "A HorizontalPodAutoscaler targets a rendered Deployment, and minReplicas exceeds its PDB's maxUnavailable (2 or more for serving processes in prod)." },
   { id: 'FC-AVAIL-005', severity: 'error', waivable: false, summary: 'Rollouts never drop capacity: RollingUpdate with maxUnavailable 0.' },

@@ -2,10 +2,11 @@ import type { Cluster } from '../clusters/schema';
 import { Finding, formatPath } from '../findings';
 import { RuleId, ruleInfo } from '../validate/catalog';
 import { DEFAULTS, METRICS_PORT_NAME, PROD_MIN_SERVING_REPLICAS } from './defaults';
-import { GCP_SERVICE_ACCOUNT, parseCpuMillis, parseMemoryBytes, splitImage } from './formats';
+import { GCP_SERVICE_ACCOUNT, imageAt, parseCpuMillis, parseMemoryBytes, splitImage } from './formats';
 import { LABEL, MANAGED_BY, versionLabel } from './labels';
 import { PortProtocol, protocolFromName } from './protocols';
 import { credentialShape, secretLookingName } from './secret-detection';
+import { checkVersionPinned } from './supply-chain';
 import { globMatches, matchingOverrideKeys, mergeOverride } from './merge';
 import type { ResolvedCanary, ResolvedContainer, ResolvedEnv, ResolvedProbe, ResolvedProcess, ResolvedService, ResolvedServiceAccount, ResolvedTrack } from './model';
 import type { Report } from './report-rule';
@@ -45,6 +46,10 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
   };
   const serviceAccount = resolveServiceAccount(values, cluster, report);
   const canary = resolveCanary(values, report);
+  // Every version this cluster runs, checked where it was written.
+  checkVersionPinned(values.release.stable, ['release', 'stable'], cluster, report);
+  if (canary?.version) checkVersionPinned(canary.version, ['release', 'canary', 'version'], cluster, report);
+  for (const [name, p] of Object.entries(values.processes)) if (p.image) checkVersionPinned(p.image, ['processes', name, 'image'], cluster, report);
   const processes = Object.keys(values.processes)
     .sort()
     .map((name) => resolveProcess(values, name, cluster, labels, serviceAccount, canary, report));
@@ -222,7 +227,7 @@ function resolveTrack(
   selector: Record<string, string>,
   serviceAccount: ResolvedServiceAccount,
 ): ResolvedTrack {
-  const image = p.image ?? (releaseVersion.startsWith('sha256:') ? `${values.image}@${releaseVersion}` : `${values.image}:${releaseVersion}`);
+  const image = p.image ?? imageAt(values.image, releaseVersion);
   const version = p.image ? splitImage(p.image)!.version : releaseVersion;
   const trackSelector = { ...selector, [LABEL.track]: track };
   return {

@@ -89,7 +89,9 @@ failureThreshold: {{ $given.failureThreshold | default .failureThreshold }}
 {{- $d := .d }}
 {{- $selector := dict "app.kubernetes.io/name" .svc.name "app.kubernetes.io/component" .name "track" .track }}
 {{- $version := .version }}
-{{- $podLabels := merge (dict "app.kubernetes.io/component" .name "track" .track "app.kubernetes.io/version" $version "app" .fullName "version" $version) .labels }}
+{{- /* `tag@sha256:…` (prod pins digests): the tag is the label. */}}
+{{- $versionLabel := regexReplaceAll "@.*$" $version "" }}
+{{- $podLabels := merge (dict "app.kubernetes.io/component" .name "track" .track "app.kubernetes.io/version" $versionLabel "app" .fullName "version" $versionLabel) .labels }}
 {{- if and .svc.identity (eq .cluster.provider.kind "aks") }}{{ $_ := set $podLabels "azure.workload.identity/use" "true" }}{{ end }}
 {{- $env := dict }}
 {{- range $k, $v := (merge (dict) ($p.env | default dict) (.svc.env | default dict)) }}{{ $_ := set $env $k (dict "name" $k "value" $v) }}{{ end }}
