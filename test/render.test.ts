@@ -163,6 +163,39 @@ describe('render: image pulls', () => {
   });
 });
 
+describe('render: secrets as files', () => {
+  const docs = render({
+    processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 2 } },
+    secrets: {
+      DB_PASSWORD_FILE: { secret: 'notes-db', key: 'password', file: '/etc/notes/db/password' },
+      API_TOKEN_FILE: { secret: 'notes-api', key: 'token', file: '/etc/notes/db/token' },
+      DATABASE_URL: { secret: 'notes-db', key: 'url' },
+    },
+  });
+  const pod = docs.get('Deployment/patient-notes-web').spec.template.spec;
+  const container = pod.containers[0];
+
+  it('mounts each key read-only with mode 0400 from one projected volume per directory, the variable holding the path', () => {
+    assert.deepEqual(pod.volumes[1], {
+      name: 'secret-files-0',
+      projected: {
+        defaultMode: 0o400,
+        sources: [
+          { secret: { name: 'notes-api', items: [{ key: 'token', path: 'token', mode: 0o400 }] } },
+          { secret: { name: 'notes-db', items: [{ key: 'password', path: 'password', mode: 0o400 }] } },
+        ],
+      },
+    });
+    assert.deepEqual(container.volumeMounts[1], { name: 'secret-files-0', mountPath: '/etc/notes/db', readOnly: true });
+    assert.deepEqual(container.env.find((e: any) => e.name === 'DB_PASSWORD_FILE'), { name: 'DB_PASSWORD_FILE', value: '/etc/notes/db/password' });
+    assert.deepEqual(container.env.find((e: any) => e.name === 'DATABASE_URL').valueFrom, { secretKeyRef: { name: 'notes-db', key: 'url' } }, 'without file: the environment, as before');
+  });
+
+  it('keeps the root filesystem read-only', () => {
+    assert.equal(container.securityContext.readOnlyRootFilesystem, true);
+  });
+});
+
 describe('render: service', () => {
   it('exposes named ports with appProtocol so Istio need not sniff, selecting the process across tracks', () => {
     const svc = render(webAndWorker).get('Service/patient-notes-web');

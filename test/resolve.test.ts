@@ -349,3 +349,12 @@ describe('resolve: supply chain (FC-IMG-002)', () => {
     assert.deepEqual(lines({ release: { stable: 'main' }, waivers: { 'FC-IMG-002': 'nightly build for the clinical pilot' } }), []);
   });
 });
+
+describe('resolve: secrets as files', () => {
+  it('rejects two secrets mounted at the same file', () => {
+    const secrets = { A_FILE: { secret: 'notes-a', key: 'x', file: '/etc/notes/key' }, B_FILE: { secret: 'notes-b', key: 'y', file: '/etc/notes/key' } };
+    assert.deepEqual(lines({ secrets }), [
+      `${FILE}: secrets.B_FILE.file: expected a file path no other secret uses, got '/etc/notes/key', which 'A_FILE' mounts too; choose another file name [FC-PROC-001] (cluster prod-eu-west)`,
+    ]);
+  });
+});

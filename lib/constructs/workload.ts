@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import type { ResolvedProbe, ResolvedProcess, ResolvedService, ResolvedTrack } from '../values/model';
+import { DEFAULTS } from '../values/defaults';
+import type { ResolvedProbe, ResolvedProcess, ResolvedSecretDirectory, ResolvedService, ResolvedTrack } from '../values/model';
 import { k8s, Kube } from './k8s';
 import { Manifest } from './manifest';
 import { digestOf } from '../values/supply-chain';
@@ -112,11 +113,22 @@ function deploymentSpec(service: ResolvedService, process: ResolvedProcess, trac
               runAsNonRoot: true,
               capabilities: { drop: ['ALL'] },
             },
-            volumeMounts: [{ name: TMP_VOLUME, mountPath: '/tmp' }],
+            volumeMounts: [{ name: TMP_VOLUME, mountPath: '/tmp' }, ...c.secretFiles.map((d) => ({ name: d.volume, mountPath: d.directory, readOnly: true }))],
           },
         ],
-        volumes: [{ name: TMP_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString(process.tmpSize) } }],
+        volumes: [{ name: TMP_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString(process.tmpSize) } }, ...c.secretFiles.map(secretFilesVolume)],
       },
+    },
+  };
+}
+
+/** Secret keys as read-only files: a projected volume (allowed by Pod Security restricted) of the Secrets' items. */
+function secretFilesVolume(d: ResolvedSecretDirectory): k8s.Volume {
+  return {
+    name: d.volume,
+    projected: {
+      defaultMode: DEFAULTS.secretFileMode,
+      sources: d.files.map((f) => ({ secret: { name: f.secret, items: [{ key: f.key, path: f.file, mode: DEFAULTS.secretFileMode }] } })),
     },
   };
 }

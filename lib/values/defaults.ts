@@ -19,6 +19,8 @@ export const DEFAULTS = {
   terminationGracePeriodSeconds: 45,
   runAsUser: 10001,
   tmpSize: '64Mi',
+  /** Mode of secret files (secrets.<NAME>.file): read-only for the owner; fsGroup adds group read. */
+  secretFileMode: 0o400,
   pdbMaxUnavailable: 1,
   automountServiceAccountToken: false,
   identity: false,

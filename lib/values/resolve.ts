@@ -8,7 +8,7 @@ import { PortProtocol, protocolFromName } from './protocols';
 import { credentialShape, secretLookingName } from './secret-detection';
 import { checkVersionPinned } from './supply-chain';
 import { globMatches, matchingOverrideKeys, mergeOverride } from './merge';
-import type { ResolvedCanary, ResolvedContainer, ResolvedEnv, ResolvedProbe, ResolvedProcess, ResolvedService, ResolvedServiceAccount, ResolvedTrack } from './model';
+import type { ResolvedCanary, ResolvedContainer, ResolvedEnv, ResolvedProbe, ResolvedProcess, ResolvedSecretDirectory, ResolvedService, ResolvedServiceAccount, ResolvedTrack } from './model';
 import type { Report } from './report-rule';
 import type { ParsedServiceValues, ProcessValues } from './schema';
 import { HTTP_PROTOCOLS, canaryReplicas, resolveCallers, resolveCanary, resolveRoutes, routeStages } from './traffic';
@@ -325,6 +325,7 @@ function resolveContainer(
     command: p.command,
     args: p.args,
     env: resolveEnv(values, p, at, report),
+    secretFiles: resolveSecretFiles(values, p, at, report),
     requests: { cpu, memory },
     limits: { cpu: p.cpuLimit, memory: memoryLimit },
     readiness: probe('ready'),
@@ -332,6 +333,29 @@ function resolveContainer(
     startup: probe('startup'),
     preStopSeconds,
   };
+}
+
+/** Secret keys mounted as files: one projected volume per directory, so files of several Secrets can share one. */
+function resolveSecretFiles(values: ParsedServiceValues, p: ProcessValues, at: (...rest: PropertyKey[]) => PropertyKey[], report: Report): ResolvedSecretDirectory[] {
+  const secret = { ...values.secrets, ...p.secrets };
+  const byDirectory = new Map<string, { secret: string; key: string; file: string }[]>();
+  const seen = new Map<string, string>();
+  for (const name of Object.keys(secret).sort()) {
+    const ref = secret[name];
+    if (!ref.file) continue;
+    const where = p.secrets && name in p.secrets ? at('secrets', name, 'file') : ['secrets', name, 'file'];
+    const other = seen.get(ref.file);
+    if (other) {
+      report(where, 'FC-PROC-001', `expected a file path no other secret uses, got '${ref.file}', which '${other}' mounts too; choose another file name`);
+      continue;
+    }
+    seen.set(ref.file, name);
+    const directory = ref.file.slice(0, ref.file.lastIndexOf('/'));
+    let files = byDirectory.get(directory);
+    if (!files) byDirectory.set(directory, (files = []));
+    files.push({ secret: ref.secret, key: ref.key, file: ref.file.slice(directory.length + 1) });
+  }
+  return [...byDirectory.keys()].sort().map((directory, i) => ({ directory, volume: `secret-files-${i}`, files: byDirectory.get(directory)! }));
 }
 
 function resolveEnv(values: ParsedServiceValues, p: ProcessValues, at: (...rest: PropertyKey[]) => PropertyKey[], report: Report): ResolvedEnv[] {
@@ -350,6 +374,7 @@ function resolveEnv(values: ParsedServiceValues, p: ProcessValues, at: (...rest:
       env.push({ name, value });
     }
   }
-  for (const [name, ref] of Object.entries(secret)) env.push({ name, secret: ref.secret, key: ref.key });
+  // A secret file's variable holds the path, never the value.
+  for (const [name, ref] of Object.entries(secret)) env.push(ref.file ? { name, value: ref.file } : { name, secret: ref.secret, key: ref.key });
   return env.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

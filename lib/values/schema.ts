@@ -31,6 +31,12 @@ const secretRef = z
       .string({ error: 'expected a secret key as a string' })
       .regex(/^(?!\.\.)(?!\.$)[-._a-zA-Z0-9]{1,253}$/, { error: `expected a Secret key like 'url' (letters, digits, '-', '_', '.'; not '.', and not starting with '..')` })
       .describe('Key inside that Secret.'),
+    file: z
+      .string({ error: 'expected an absolute file path as a string' })
+      .regex(/^(\/[A-Za-z0-9_][-._A-Za-z0-9]*){2,}$/, { error: `expected an absolute file path at least two levels deep, like '/etc/notes/db-password' (letters, digits, '-', '_', '.')` })
+      .refine((p) => !/^\/(tmp|proc|sys|dev)\//.test(p), { error: 'expected a path outside /tmp, /proc, /sys and /dev' })
+      .optional()
+      .describe(`Mount the key as a read-only file at this path (mode 0${DEFAULTS.secretFileMode.toString(8)}) instead of putting its value in the environment; the variable then holds the path (the NAME_FILE convention). Files are not inherited by child processes or printed by env dumps, and the kubelet updates them when the Secret rotates; the app must read the file. Default: an environment variable.`),
   })
   .describe('A reference to one key of a Secret. Never a secret value: values live in the Secret, not in git.');
 
@@ -40,7 +46,7 @@ const env = z
 
 const secrets = z
   .record(envName(), secretRef)
-  .describe('Environment variables read from Secrets, NAME → { secret, key }.');
+  .describe('Environment variables read from Secrets, NAME → { secret, key }; with file, NAME holds the path of a read-only file with the value.');
 
 const port = z
   .strictObject({

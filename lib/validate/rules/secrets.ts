@@ -35,8 +35,11 @@ function checkService(view: ClusterView, workloads: readonly Located[]): void {
     if (!pod) continue;
     workloadCount++;
     for (const c of containersOf(pod.spec)) {
+      const secretDirs = secretMountDirectories(pod.spec, c);
       for (const e of c.env ?? []) {
         if (typeof e?.value !== 'string' || e.value === '') continue;
+        // The path of a mounted secret file (secrets.<NAME>.file), not its value.
+        if (secretDirs.some((dir) => e.value.startsWith(`${dir}/`))) continue;
         const key = `${e.name}\u0000${e.value}`;
         let list = literals.get(key);
         if (!list) literals.set(key, (list = []));
@@ -78,4 +81,12 @@ function checkService(view: ClusterView, workloads: readonly Located[]): void {
       reported.add(path);
     }
   }
+}
+
+/** Directories where a container mounts Secret volumes (secret or projected from Secrets). */
+function secretMountDirectories(spec: Record<string, any>, c: Record<string, any>): string[] {
+  const secretVolumes = new Set(
+    (spec.volumes ?? []).filter((v: any) => v?.secret || (v?.projected?.sources ?? []).some((s: any) => s?.secret)).map((v: any) => v.name),
+  );
+  return (c.volumeMounts ?? []).filter((m: any) => secretVolumes.has(m?.name) && typeof m.mountPath === 'string').map((m: any) => m.mountPath.replace(/\/$/, ''));
 }
