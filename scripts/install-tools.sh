@@ -4,7 +4,7 @@
 # tools can be fetched from on the project's machines: no release downloads).
 #
 # Usage: scripts/install-tools.sh [TOOL...]     (default: all tools)
-#   TOOL is one of: helm kube-score kube-linter trivy
+#   TOOL is one of: helm kube-score kube-linter trivy checkov
 # Env:   TOOLS_DIR (default <repo>/.tools), GO (default: go on PATH or /usr/local/go/bin/go)
 #        FORCE=1 rebuilds even when the pinned version is already installed.
 #
@@ -18,8 +18,9 @@ HELM_VERSION=v3.19.0          # helm.sh/helm/v3 (built against k8s.io/* v0.34.0)
 KUBE_SCORE_VERSION=v1.20.0    # github.com/zegl/kube-score
 KUBE_LINTER_VERSION=v0.7.6    # golang.stackrox.io/kube-linter -- NOT served by this machine's Go proxy (403)
 TRIVY_VERSION=v0.74.0         # github.com/aquasecurity/trivy (needs GOEXPERIMENT=jsonv2)
+CHECKOV_VERSION=3.3.30        # PyPI checkov, into a venv at .tools/checkov (python3 -m venv)
 
-ALL_TOOLS=(helm kube-score kube-linter trivy)
+ALL_TOOLS=(helm kube-score kube-linter trivy checkov)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${TOOLS_DIR:-$ROOT/.tools}"
@@ -82,6 +83,25 @@ install_trivy() {
     "-X github.com/aquasecurity/trivy/pkg/version/app.ver=${TRIVY_VERSION#v}"
 }
 
+install_checkov() {
+  # PyPI, not Go: a venv of its own under .tools, the same stamp and cache rules as the Go tools.
+  local venv="$TOOLS_DIR/checkov" stamp="$STAMP_DIR/checkov" log="$LOG_DIR/checkov.log"
+  if [[ "${FORCE:-0}" != 1 && -x "$venv/bin/checkov" && -f "$stamp" && "$(cat "$stamp")" == "$CHECKOV_VERSION" ]]; then
+    echo "checkov $CHECKOV_VERSION cached ($BIN_DIR/checkov)"
+    return 0
+  fi
+  rm -f "$stamp"
+  local start=$SECONDS
+  if ! { rm -rf "$venv" && python3 -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"; } >"$log" 2>&1; then
+    echo "checkov $CHECKOV_VERSION FAILED: pip install checkov==$CHECKOV_VERSION (log: $log)" >&2
+    tail -n 15 "$log" | sed 's/^/  | /' >&2
+    return 1
+  fi
+  ln -sf "$venv/bin/checkov" "$BIN_DIR/checkov"
+  echo "$CHECKOV_VERSION" >"$stamp"
+  echo "checkov $CHECKOV_VERSION installed in $((SECONDS - start))s ($BIN_DIR/checkov)"
+}
+
 tools=("$@")
 [[ ${#tools[@]} -eq 0 ]] && tools=("${ALL_TOOLS[@]}")
 
@@ -92,6 +112,7 @@ for t in "${tools[@]}"; do
     kube-score) install_kube_score || failed+=("$t") ;;
     kube-linter) install_kube_linter || failed+=("$t") ;;
     trivy) install_trivy || failed+=("$t") ;;
+    checkov) install_checkov || failed+=("$t") ;;
     *) echo "install-tools: unknown tool '$t' (known: ${ALL_TOOLS[*]})" >&2; exit 2 ;;
   esac
 done

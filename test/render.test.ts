@@ -238,7 +238,7 @@ describe('render: service account', () => {
 describe('render: waivers', () => {
   it('shows each waiver and its reason as an annotation on the namespace and the workloads', () => {
     const docs = render({ ...webAndWorker, waivers: { 'FC-AVAIL-001': 'single consumer by design of the vendor API' } });
-    const expected = { 'waiver.fleetchart.io/FC-AVAIL-001': 'single consumer by design of the vendor API' };
+    const expected = { 'waiver.fleetchart.io/FC-AVAIL-001': 'single consumer by design of the vendor API', 'kube-score/ignore': 'deployment-replicas' };
     assert.deepEqual(docs.get('Namespace/patient-notes').metadata.annotations, expected);
     assert.deepEqual(docs.get('Deployment/patient-notes-web').metadata.annotations, expected);
   });
