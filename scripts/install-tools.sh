@@ -17,7 +17,7 @@ set -euo pipefail
 HELM_VERSION=v3.19.0          # helm.sh/helm/v3 (built against k8s.io/* v0.34.0)
 KUBE_SCORE_VERSION=v1.20.0    # github.com/zegl/kube-score
 KUBE_LINTER_VERSION=v0.7.6    # golang.stackrox.io/kube-linter -- NOT served by this machine's Go proxy (403)
-TRIVY_VERSION=v0.74.0         # github.com/aquasecurity/trivy (needs GOEXPERIMENT=jsonv2)
+TRIVY_VERSION=v0.74.0         # github.com/aquasecurity/trivy, pinned in scripts/trivy-k8s/go.mod (needs GOEXPERIMENT=jsonv2)
 CHECKOV_VERSION=3.3.30        # PyPI checkov, into a venv at .tools/checkov (python3 -m venv)
 
 ALL_TOOLS=(helm kube-score kube-linter trivy checkov)
@@ -78,9 +78,24 @@ install_kube_linter() {
 }
 
 install_trivy() {
-  # trivy v0.74 uses encoding/json/v2, an experiment in Go 1.25/1.26 (its go.mod: go 1.25).
-  GOEXPERIMENT=jsonv2 go_install trivy "$TRIVY_VERSION" github.com/aquasecurity/trivy/cmd/trivy \
-    "-X github.com/aquasecurity/trivy/pkg/version/app.ver=${TRIVY_VERSION#v}"
+  # Not cmd/trivy: its cold build (every scanner, the vulnerability DB, cloud SDKs, sqlite) took
+  # over an hour here. scripts/trivy-k8s builds only trivy's Kubernetes misconfiguration scanner
+  # (pkg/iac, embedded checks) from the same module. v0.74 uses encoding/json/v2, an experiment
+  # in Go 1.25/1.26.
+  local bin="$BIN_DIR/trivy-k8s" stamp="$STAMP_DIR/trivy-k8s" log="$LOG_DIR/trivy-k8s.log"
+  if [[ "${FORCE:-0}" != 1 && -x "$bin" && -f "$stamp" && "$(cat "$stamp")" == "$TRIVY_VERSION" ]]; then
+    echo "trivy-k8s $TRIVY_VERSION cached ($bin)"
+    return 0
+  fi
+  rm -f "$stamp"
+  local start=$SECONDS
+  if ! (cd "$ROOT/scripts/trivy-k8s" && GOEXPERIMENT=jsonv2 "$GO" build -trimpath -ldflags="-s -w" -o "$bin" .) >"$log" 2>&1; then
+    echo "trivy-k8s $TRIVY_VERSION FAILED: go build scripts/trivy-k8s (log: $log)" >&2
+    sed 's/^/  | /' "$log" | tail -n 15 >&2
+    return 1
+  fi
+  echo "$TRIVY_VERSION" >"$stamp"
+  echo "trivy-k8s $TRIVY_VERSION installed in $((SECONDS - start))s ($bin)"
 }
 
 install_checkov() {
