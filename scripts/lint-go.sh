@@ -30,6 +30,12 @@ scripts/install-tools.sh checkov
 "$BIN/checkov" -d charts-out --framework kubernetes --output json --quiet --compact --skip-download >"$reports/checkov.json" || true
 node --require tsx/cjs lint/checkov.ts "$reports/checkov.json"
 
+# trivy's Kubernetes misconfiguration checks (scripts/trivy-k8s: trivy's scanner and embedded
+# checks without the rest of trivy), with the fleet's check settings from lint/trivy-data/.
+scripts/install-tools.sh trivy
+"$BIN/trivy-k8s" charts-out lint/trivy-data >"$reports/trivy.jsonl"
+node --require tsx/cjs lint/trivy.ts "$reports/trivy.jsonl"
+
 if scripts/install-tools.sh kube-linter >/dev/null 2>&1; then
   "$BIN/kube-linter" lint --config .kube-linter.yaml charts-out/
 else

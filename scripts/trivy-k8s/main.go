@@ -3,7 +3,10 @@
 // SBOM, vulnerability DB, cloud SDKs), so CI builds a fraction of it. Built by
 // scripts/install-tools.sh (trivy-k8s); writes one JSON line per failed check:
 //
-//	trivy-k8s <dir>   → {"id":"KSV-0014","file":"prod-eu-west/x.k8s.yaml","line":12,"title":"..."}
+//	trivy-k8s <dir> [<data dir>]   → {"id":"KSV-0014","file":"prod-eu-west/x.k8s.yaml","line":12,"title":"..."}
+//
+// The data dir holds the checks' settings (as `trivy config --config-data`), e.g. the trusted
+// registries of KSV-0125.
 //
 // Per-object ignores: trivy reads none for Kubernetes manifests (aquasecurity/trivy#6758).
 package main
@@ -16,6 +19,7 @@ import (
 
 	"github.com/aquasecurity/trivy/pkg/iac/rego"
 	"github.com/aquasecurity/trivy/pkg/iac/scanners/kubernetes"
+	"github.com/aquasecurity/trivy/pkg/iac/scanners/options"
 )
 
 type finding struct {
@@ -27,11 +31,15 @@ type finding struct {
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: trivy-k8s <dir>")
+	if len(os.Args) < 2 || len(os.Args) > 3 {
+		fmt.Fprintln(os.Stderr, "usage: trivy-k8s <dir> [<data dir>]")
 		os.Exit(2)
 	}
-	scanner := kubernetes.NewScanner(rego.WithEmbeddedPolicies(true), rego.WithEmbeddedLibraries(true))
+	opts := []options.ScannerOption{rego.WithEmbeddedPolicies(true), rego.WithEmbeddedLibraries(true)}
+	if len(os.Args) == 3 {
+		opts = append(opts, rego.WithDataFilesystem(os.DirFS(os.Args[2])), rego.WithDataDirs("."))
+	}
+	scanner := kubernetes.NewScanner(opts...)
 	results, err := scanner.ScanFS(context.Background(), os.DirFS(os.Args[1]), ".")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "trivy-k8s:", err)
