@@ -11,11 +11,32 @@ import { baseValues, renderValues } from './support/render';
 
 /**
  * A waiver in a service's values reaches the third-party linters as their own per-object ignore
- * annotation: proven by running kube-score itself (built by scripts/install-tools.sh, cached) on
- * the rendered objects, with and without the annotation fleetchart wrote.
+ * annotation: proven by running kube-score and checkov themselves (installed by
+ * scripts/install-tools.sh, cached) on the rendered objects, with and without the annotations
+ * fleetchart wrote.
  */
 
 const KUBE_SCORE = path.join(REPO, '.tools', 'bin', 'kube-score');
+const CHECKOV = path.join(REPO, '.tools', 'bin', 'checkov');
+
+/** checkov's verdicts for one check on the objects: resource → 'failed' | 'skipped'. */
+function checkov(documents: readonly Record<string, any>[], check: string): Map<string, string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchart-checkov-'));
+  fs.writeFileSync(path.join(dir, 'objects.yaml'), documents.map((d) => stringify(d)).join('---\n'));
+  let out: string;
+  try {
+    out = execFileSync(CHECKOV, ['-d', dir, '--framework', 'kubernetes', '--check', check, '--output', 'json', '--skip-download'], { encoding: 'utf8' });
+  } catch (e: any) {
+    out = e.stdout; // exit 1 when a check failed
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  const verdicts = new Map<string, string>();
+  for (const run of [JSON.parse(out)].flat()) {
+    for (const c of run?.results?.failed_checks ?? []) verdicts.set(c.resource, 'failed');
+    for (const c of run?.results?.skipped_checks ?? []) verdicts.set(c.resource, 'skipped');
+  }
+  return verdicts;
+}
 
 function kubeScore(documents: readonly Record<string, any>[]): { object: string; check: string; skipped: boolean; grade: number }[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchart-kube-score-'));
@@ -33,7 +54,7 @@ function kubeScore(documents: readonly Record<string, any>[]): { object: string;
 
 describe('lint: service waivers reach kube-score as kube-score/ignore', () => {
   before(() => {
-    execFileSync('bash', [path.join(REPO, 'scripts', 'install-tools.sh'), 'kube-score'], { stdio: 'ignore' });
+    execFileSync('bash', [path.join(REPO, 'scripts', 'install-tools.sh'), 'kube-score', 'checkov'], { stdio: 'ignore' });
   });
 
   it('a waived single-replica prod Deployment is not reported by kube-score, and is without the annotation', () => {
@@ -50,5 +71,16 @@ describe('lint: service waivers reach kube-score as kube-score/ignore', () => {
     delete stripped.find((d) => d.kind === 'Deployment')!.metadata.annotations['kube-score/ignore'];
     const reported = replicas(stripped);
     assert.ok(reported.some((c) => !c.skipped && c.grade < 10), `kube-score reports the single replica without the annotation: ${JSON.stringify(reported)}`);
+  });
+
+  it('a waived tag in prod (FC-IMG-002) is skipped by checkov (CKV_K8S_43, image digest), and fails without the annotation', () => {
+    const values = { ...baseValues(), release: { stable: '2026.11.3' }, waivers: { 'FC-IMG-002': 'nightly build for the clinical pilot, never patient data' } };
+    const documents = JSON.parse(JSON.stringify(renderValues(values, GKE_PROD).documents)) as Record<string, any>[];
+    const deployment = documents.find((d) => d.kind === 'Deployment')!;
+    const resource = `Deployment.${deployment.metadata.namespace}.${deployment.metadata.name}`;
+    assert.equal(checkov(documents, 'CKV_K8S_43').get(resource), 'skipped');
+    const stripped = structuredClone(documents);
+    for (const d of stripped) for (const key of Object.keys(d.metadata.annotations ?? {})) if (key.startsWith('checkov.io/')) delete d.metadata.annotations[key];
+    assert.equal(checkov(stripped, 'CKV_K8S_43').get(resource), 'failed');
   });
 });
