@@ -37,6 +37,7 @@ const gkeIngress = { gateway: 'istio-ingress/care-gateway', serviceAccount: 'ist
 export default clusters([
   {
     name: 'stage-eu',
+    kubernetesVersion: '1.34',
     environment: 'stage',
     region: 'europe-west4',
     zones: ['europe-west4-a', 'europe-west4-b'],
@@ -49,6 +50,7 @@ export default clusters([
   },
   {
     name: 'prod-eu-west',
+    kubernetesVersion: '1.33',
     environment: 'prod',
     region: 'europe-west1',
     zones: ['europe-west1-b', 'europe-west1-c', 'europe-west1-d'],
@@ -61,6 +63,7 @@ export default clusters([
   },
   {
     name: 'prod-eu-north',
+    kubernetesVersion: '1.33',
     environment: 'prod',
     region: 'europe-north1',
     zones: ['europe-north1-a', 'europe-north1-b', 'europe-north1-c'],
@@ -73,6 +76,7 @@ export default clusters([
   },
   {
     name: 'prod-azure-weu',
+    kubernetesVersion: '1.32',
     environment: 'prod',
     region: 'westeurope',
     zones: ['westeurope-1', 'westeurope-2', 'westeurope-3'],

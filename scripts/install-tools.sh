@@ -4,7 +4,7 @@
 # tools can be fetched from on the project's machines: no release downloads).
 #
 # Usage: scripts/install-tools.sh [TOOL...]     (default: all tools)
-#   TOOL is one of: helm kube-score kube-linter promtool prometheus actionlint
+#   TOOL is one of: helm kube-score kube-linter promtool prometheus actionlint trivy checkov
 # Env:   TOOLS_DIR (default <repo>/.tools), GO (default: go on PATH or /usr/local/go/bin/go)
 #        FORCE=1 rebuilds even when the pinned version is already installed.
 #
@@ -22,7 +22,10 @@ PROMETHEUS_VERSION=v0.316.0   # github.com/prometheus/prometheus (Prometheus 3.x
 
 ACTIONLINT_VERSION=v1.7.12    # github.com/rhysd/actionlint (lints ci-examples/github/*.yml)
 
-ALL_TOOLS=(helm kube-score kube-linter promtool prometheus actionlint)
+TRIVY_VERSION=v0.74.0         # github.com/aquasecurity/trivy, pinned in scripts/trivy-k8s/go.mod (needs GOEXPERIMENT=jsonv2)
+CHECKOV_VERSION=3.3.30        # PyPI checkov, into a venv at .tools/checkov (python3 -m venv)
+
+ALL_TOOLS=(helm kube-score kube-linter promtool prometheus actionlint trivy checkov)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${TOOLS_DIR:-$ROOT/.tools}"
@@ -94,6 +97,46 @@ install_actionlint() {
     "-X github.com/rhysd/actionlint.version=${ACTIONLINT_VERSION}"
 }
 
+install_trivy() {
+  # Not cmd/trivy: its cold build (every scanner, the vulnerability DB, cloud SDKs, sqlite) took
+  # over an hour here. scripts/trivy-k8s builds only trivy's Kubernetes misconfiguration scanner
+  # (pkg/iac, embedded checks) from the same module. v0.74 uses encoding/json/v2, an experiment
+  # in Go 1.25/1.26.
+  local bin="$BIN_DIR/trivy-k8s" stamp="$STAMP_DIR/trivy-k8s" log="$LOG_DIR/trivy-k8s.log"
+  if [[ "${FORCE:-0}" != 1 && -x "$bin" && -f "$stamp" && "$(cat "$stamp")" == "$TRIVY_VERSION" ]]; then
+    echo "trivy-k8s $TRIVY_VERSION cached ($bin)"
+    return 0
+  fi
+  rm -f "$stamp"
+  local start=$SECONDS
+  if ! (cd "$ROOT/scripts/trivy-k8s" && GOEXPERIMENT=jsonv2 "$GO" build -trimpath -ldflags="-s -w" -o "$bin" .) >"$log" 2>&1; then
+    echo "trivy-k8s $TRIVY_VERSION FAILED: go build scripts/trivy-k8s (log: $log)" >&2
+    sed 's/^/  | /' "$log" | tail -n 15 >&2
+    return 1
+  fi
+  echo "$TRIVY_VERSION" >"$stamp"
+  echo "trivy-k8s $TRIVY_VERSION installed in $((SECONDS - start))s ($bin)"
+}
+
+install_checkov() {
+  # PyPI, not Go: a venv of its own under .tools, the same stamp and cache rules as the Go tools.
+  local venv="$TOOLS_DIR/checkov" stamp="$STAMP_DIR/checkov" log="$LOG_DIR/checkov.log"
+  if [[ "${FORCE:-0}" != 1 && -x "$venv/bin/checkov" && -f "$stamp" && "$(cat "$stamp")" == "$CHECKOV_VERSION" ]]; then
+    echo "checkov $CHECKOV_VERSION cached ($BIN_DIR/checkov)"
+    return 0
+  fi
+  rm -f "$stamp"
+  local start=$SECONDS
+  if ! { rm -rf "$venv" && python3 -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"; } >"$log" 2>&1; then
+    echo "checkov $CHECKOV_VERSION FAILED: pip install checkov==$CHECKOV_VERSION (log: $log)" >&2
+    tail -n 15 "$log" | sed 's/^/  | /' >&2
+    return 1
+  fi
+  ln -sf "$venv/bin/checkov" "$BIN_DIR/checkov"
+  echo "$CHECKOV_VERSION" >"$stamp"
+  echo "checkov $CHECKOV_VERSION installed in $((SECONDS - start))s ($BIN_DIR/checkov)"
+}
+
 tools=("$@")
 [[ ${#tools[@]} -eq 0 ]] && tools=("${ALL_TOOLS[@]}")
 
@@ -105,6 +148,8 @@ for t in "${tools[@]}"; do
     kube-linter) install_kube_linter || failed+=("$t") ;;
     promtool|prometheus) install_prometheus_tool "$t" || failed+=("$t") ;;
     actionlint) install_actionlint || failed+=("$t") ;;
+    trivy) install_trivy || failed+=("$t") ;;
+    checkov) install_checkov || failed+=("$t") ;;
     *) echo "install-tools: unknown tool '$t' (known: ${ALL_TOOLS[*]})" >&2; exit 2 ;;
   esac
 done

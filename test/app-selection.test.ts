@@ -14,7 +14,7 @@ after(() => roots.forEach(removeFleet));
 
 const web = `processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 2, probes: { ready: { path: '/ready' }, live: { path: '/live' } } } }`;
 const serviceClaiming = (name: string, host: string, paths: string) =>
-  valuesFile(`{ name: '${name}', team: 'care-records', image: 'europe-docker.pkg.dev/acme-care/apps/${name}', release: { default: '2026.11.3' }, ${web}, routes: { api: { host: '${host}', paths: [${paths}] } } }`);
+  valuesFile(`{ name: '${name}', team: 'care-records', image: 'europe-docker.pkg.dev/acme-care/apps/${name}', release: { default: '2026.11.3@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9' }, ${web}, routes: { api: { host: '${host}', paths: [${paths}] } } }`);
 
 function fleet(): string {
   const root = makeFleet({

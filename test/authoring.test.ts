@@ -93,7 +93,7 @@ describe('fleetchart explain', () => {
   name: 'billing',
   team: 'finance',
   image: 'registry.example.com/finance/billing',
-  release: { default: '1.0.0' },
+  release: { default: '1.0.0@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9' },
   processes: {
     web: {
       ports: [{ name: 'http', port: 8080 }],

@@ -17,10 +17,10 @@ after(() => roots.forEach(removeFleet));
 
 const probes = `probes: { ready: { path: '/ready' }, live: { path: '/live' } }`;
 const callee = (callers: string) =>
-  valuesFile(`{ name: 'payments', team: 'billing', image: 'europe-docker.pkg.dev/acme-care/apps/payments', release: { default: '2026.11.3' },
+  valuesFile(`{ name: 'payments', team: 'billing', image: 'europe-docker.pkg.dev/acme-care/apps/payments', release: { default: '2026.11.3@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9' },
     processes: { api: { ports: [{ name: 'grpc', port: 50051, protocol: 'grpc' }, { name: 'admin', port: 9000 }], replicas: 2, probes: { ready: { port: 'admin', path: '/ready' }, live: { port: 'admin', path: '/live' } } } },
     callers: { services: [${callers}] } }`);
-const caller = valuesFile(`{ name: 'checkout', team: 'billing', image: 'europe-docker.pkg.dev/acme-care/apps/checkout', release: { default: '2026.11.3' },
+const caller = valuesFile(`{ name: 'checkout', team: 'billing', image: 'europe-docker.pkg.dev/acme-care/apps/checkout', release: { default: '2026.11.3@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9' },
   processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 2, ${probes} } },
   calls: { payments: { service: 'payments', port: 'grpc' } },
   external: { fhir: { host: 'healthcare.googleapis.com' } } }`);

@@ -12,11 +12,11 @@ const GOOD = valuesFile(`{
   name: 'good-app',
   team: 'care-records',
   image: 'europe-docker.pkg.dev/acme-care/apps/good-app',
-  release: { default: '1.0.0' },
+  release: { default: '1.0.0@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9' },
   processes: { web: { ports: [{ name: 'http', port: 8080 }] } },
 }`);
 
-const BASE = `name: 'bad-app', team: 'care-records', image: 'europe-docker.pkg.dev/acme-care/apps/bad-app', release: { default: '1.0.0' }`;
+const BASE = `name: 'bad-app', team: 'care-records', image: 'europe-docker.pkg.dev/acme-care/apps/bad-app', release: { default: '1.0.0@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9' }`;
 const WEB = `processes: { web: { ports: [{ name: 'http', port: 8080 }] } }`;
 const F = 'apps/bad-app/values.ts';
 
@@ -30,14 +30,14 @@ const cases: { name: string; source: string; expected: string[] }[] = [
   { name: 'no processes', source: valuesFile(`{ ${BASE}, processes: {} }`), expected: [`${F}: processes: expected at least one process, e.g. { web: { ports: [{ name: 'http', port: 8080 }] } }, got an empty object`] },
   { name: 'a CPU quantity in words', source: valuesFile(`{ ${BASE}, processes: { web: { cpu: '2 cores' } } }`), expected: [`${F}: processes.web.cpu: expected a CPU quantity like '250m' (millicores) or '1.5' (cores), got '2 cores'`] },
   { name: 'memory in decimal units', source: valuesFile(`{ ${BASE}, processes: { web: { memory: '512MB' } } }`), expected: [`${F}: processes.web.memory: expected a memory quantity like '512Mi' or '2Gi' (suffix Ki, Mi or Gi), got '512MB'`] },
-  { name: 'the latest tag', source: valuesFile(`{ ${BASE.replace("'1.0.0'", "'latest'")}, ${WEB} }`), expected: [`${F}: release.default: expected a pinned version such as '2026.11.3' (the tag you tested), got 'latest'`] },
-  { name: 'a tag in the image repository', source: valuesFile(`{ ${BASE.replace("apps/bad-app'", "apps/bad-app:1.0'")}, ${WEB} }`), expected: [`${F}: image: expected an image repository without tag or digest (the version goes in release.default), e.g. 'europe-docker.pkg.dev/acme-care/apps/patient-notes', got 'europe-docker.pkg.dev/acme-care/apps/bad-app:1.0'`] },
+  { name: 'the latest tag', source: valuesFile(`{ ${BASE.replace(/'1\.0\.0@sha256:[0-9a-f]{64}'/, "'latest'")}, ${WEB} }`), expected: [`${F}: release.default: expected a pinned version such as '2026.11.3' (the tag you tested), got 'latest'`] },
+  { name: 'a tag in the image repository', source: valuesFile(`{ ${BASE.replace("apps/bad-app'", "apps/bad-app:1.0'")}, ${WEB} }`), expected: [`${F}: image: expected the image repository without a version: write image: 'europe-docker.pkg.dev/acme-care/apps/bad-app' and put '1.0' in release.default, got 'europe-docker.pkg.dev/acme-care/apps/bad-app:1.0'`] },
   { name: 'a name that differs from the folder', source: valuesFile(`{ ${BASE.replace("'bad-app'", "'other-app'")}, ${WEB} }`), expected: [`${F}: name: expected 'bad-app' (the folder name), got 'other-app'; rename the folder or the service so they match`] },
   { name: 'a bad GCP service account (and the AKS client id the identity lacks)', source: valuesFile(`{ ${BASE}, ${WEB}, identity: { gcpServiceAccount: 'notes@gmail.com' } }`), expected: [AKS_ID, `${F}: identity.gcpServiceAccount: expected a GCP service account e-mail like 'patient-notes@acme-care-prod.iam.gserviceaccount.com', got 'notes@gmail.com'`] },
   { name: 'a bad Azure client id', source: valuesFile(`{ ${BASE}, ${WEB}, identity: { azureClientId: 'not-a-guid' } }`), expected: [`${F}: identity.azureClientId: expected an Azure client id, a lowercase GUID like '8b3f5a51-1d9e-4c62-9a43-0c2d7e1f6a90', got 'not-a-guid'`] },
   { name: 'a bad AWS role ARN (and the AKS client id the identity lacks)', source: valuesFile(`{ ${BASE}, ${WEB}, identity: { awsRoleArn: 'arn:aws:iam::12:role/x' } }`), expected: [`${F}: identity.awsRoleArn: expected an IAM role ARN like 'arn:aws:iam::123456789012:role/patient-notes', got 'arn:aws:iam::12:role/x'`, AKS_ID] },
   { name: 'a number as an env value', source: valuesFile(`{ ${BASE}, ${WEB}, env: { PORT: 8080 } }` as string), expected: [`${F}: env.PORT: expected a string value (quote numbers and booleans), got 8080`] },
-  { name: 'a secret value instead of a reference', source: valuesFile(`{ ${BASE}, ${WEB}, secrets: { DB: { secret: 'db', key: 'url', value: 'hunter2' } } }`), expected: [`${F}: secrets.DB.value: unknown key 'value': remove it; allowed keys: secret, key`] },
+  { name: 'a secret value instead of a reference', source: valuesFile(`{ ${BASE}, ${WEB}, secrets: { DB: { secret: 'db', key: 'url', value: 'hunter2' } } }`), expected: [`${F}: secrets.DB.value: unknown key 'value': remove it; allowed keys: secret, key, file`] },
   { name: 'a port out of range', source: valuesFile(`{ ${BASE}, processes: { web: { ports: [{ name: 'http', port: 70000 }] } } }`), expected: [`${F}: processes.web.ports[0].port: expected an integer ≤ 65535, got 70000`] },
   { name: 'a typo inside a cluster override', source: valuesFile(`{ ${BASE}, ${WEB}, clusters: { 'prod-*': { processes: { web: { replicsa: 2 } } } } }`), expected: [`${F}: clusters['prod-*'].processes.web.replicsa: unknown key 'replicsa': did you mean 'replicas'?`] },
   { name: 'an override for no known cluster', source: valuesFile(`{ ${BASE}, ${WEB}, clusters: { 'prd-*': { tier: 'batch' } } }`), expected: [`${F}: clusters['prd-*']: expected a cluster name or glob matching the inventory, got 'prd-*', which matches none; known clusters: stage-eu, prod-eu-west, prod-eu-north, prod-azure-weu [FC-OVR-001]`] },

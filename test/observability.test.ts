@@ -14,7 +14,7 @@ import { baseValues, resolveValues } from './support/render';
 
 const canaryValues = {
   ...baseValues('notes'),
-  release: { default: '2026.11.3', rollout: { version: '2026.11.4', weight: 15 }, orgs: { 'st-marys': '2026.11.4', 'oak-lodge': '2026.11.3' } },
+  release: { versions: [`2026.11.3@sha256:${'a'.repeat(64)}`, `2026.11.4@sha256:${'b'.repeat(64)}`], default: '2026.11.3', rollout: { version: '2026.11.4', weight: 15 }, orgs: { 'st-marys': '2026.11.4', 'oak-lodge': '2026.11.3' } },
 };
 
 describe('observability: versions', () => {

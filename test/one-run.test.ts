@@ -17,7 +17,7 @@ const INTAKE = valuesFile(`{
   name: 'intake',
   team: 'care-records',
   image: 'europe-docker.pkg.dev/acme-care/apps/intake',
-  release: { default: '1.0.0' },
+  release: { default: '1.0.0@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9' },
   processes: { web: { ports: [{ name: 'http', port: 8080 }], replica: 3, replicas: 1 } },
   env: { DB_PASSWORD: 'hunter2' },
 }`);

@@ -28,7 +28,7 @@ export default service({
   name: 'notes',
   team: 'care',
   image: 'registry.example.com/care/notes',
-  release: { default: '1.0.0' },
+  release: { default: '1.0.0@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9' },
   processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 2 } },
 });
 `;

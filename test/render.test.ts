@@ -13,7 +13,7 @@ function render(values: Record<string, unknown>, cluster = GKE_PROD): Map<string
     name: 'patient-notes',
     team: 'care-records',
     image: 'europe-docker.pkg.dev/acme-care/apps/patient-notes',
-    release: { default: '2026.11.3' },
+    release: { default: '2026.11.3@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9' },
     ...values,
   }) as ParsedWithOverrides;
   const { service, findings } = resolveService('apps/patient-notes/values.ts', parsed, cluster);
@@ -128,14 +128,14 @@ describe('render: deployment', () => {
     assert.equal(container.startupProbe, undefined);
   });
 
-  it('waits before SIGTERM and keeps the sidecar alive through the wait', () => {
-    assert.deepEqual(container.lifecycle, { preStop: { exec: { command: ['sleep', '10'] } } });
+  it('waits before SIGTERM with the kubelet\'s own sleep (no binary needed in distroless images) and keeps the sidecar alive through the wait', () => {
+    assert.deepEqual(container.lifecycle, { preStop: { sleep: { seconds: 10 } } });
     assert.equal(pod.terminationGracePeriodSeconds, 45);
     assert.deepEqual(JSON.parse(web.spec.template.metadata.annotations['proxy.istio.io/config']), { holdApplicationUntilProxyStarts: true, terminationDrainDuration: '15s' });
   });
 
-  it('pins the image by version, pulls only when missing, and runs with the service account without a token', () => {
-    assert.equal(container.image, 'europe-docker.pkg.dev/acme-care/apps/patient-notes:2026.11.3');
+  it('pins the image by digest behind its readable tag, pulls only when missing, and runs with the service account without a token', () => {
+    assert.equal(container.image, 'europe-docker.pkg.dev/acme-care/apps/patient-notes:2026.11.3@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9');
     assert.equal(container.imagePullPolicy, 'IfNotPresent');
     assert.equal(pod.serviceAccountName, 'patient-notes');
     assert.equal(pod.automountServiceAccountToken, false);
@@ -149,6 +149,50 @@ describe('render: deployment', () => {
     assert.equal(worker.readinessProbe, undefined);
     assert.deepEqual(worker.command, ['node', 'worker.js']);
     assert.equal(worker.securityContext.readOnlyRootFilesystem, true);
+  });
+});
+
+describe('render: image pulls', () => {
+  it('pulls an image by tag (stage) always, since a tag may have moved; a digest only when missing', () => {
+    const stage = testCluster({ name: 'stage-eu', environment: 'stage' });
+    const tagged = render({ release: { default: '2026.11.3' }, processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 1 } } }, stage).get('Deployment/patient-notes-web-2026-11-3');
+    assert.equal(tagged.spec.template.spec.containers[0].image, 'europe-docker.pkg.dev/acme-care/apps/patient-notes:2026.11.3');
+    assert.equal(tagged.spec.template.spec.containers[0].imagePullPolicy, 'Always');
+    const pinned = render({ processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 1 } } }, stage).get([...render({ processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 1 } } }, stage).keys()].find((k) => k.startsWith('Deployment/patient-notes-web'))!);
+    assert.equal(pinned.spec.template.spec.containers[0].imagePullPolicy, 'IfNotPresent');
+  });
+});
+
+describe('render: secrets as files', () => {
+  const docs = render({
+    processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 2 } },
+    secrets: {
+      DB_PASSWORD_FILE: { secret: 'notes-db', key: 'password', file: '/etc/notes/db/password' },
+      API_TOKEN_FILE: { secret: 'notes-api', key: 'token', file: '/etc/notes/db/token' },
+      DATABASE_URL: { secret: 'notes-db', key: 'url' },
+    },
+  });
+  const pod = docs.get('Deployment/patient-notes-web-2026-11-3').spec.template.spec;
+  const container = pod.containers[0];
+
+  it('mounts each key read-only with mode 0400 from one projected volume per directory, the variable holding the path', () => {
+    assert.deepEqual(pod.volumes[1], {
+      name: 'secret-files-0',
+      projected: {
+        defaultMode: 0o400,
+        sources: [
+          { secret: { name: 'notes-api', items: [{ key: 'token', path: 'token', mode: 0o400 }] } },
+          { secret: { name: 'notes-db', items: [{ key: 'password', path: 'password', mode: 0o400 }] } },
+        ],
+      },
+    });
+    assert.deepEqual(container.volumeMounts[1], { name: 'secret-files-0', mountPath: '/etc/notes/db', readOnly: true });
+    assert.deepEqual(container.env.find((e: any) => e.name === 'DB_PASSWORD_FILE'), { name: 'DB_PASSWORD_FILE', value: '/etc/notes/db/password' });
+    assert.deepEqual(container.env.find((e: any) => e.name === 'DATABASE_URL').valueFrom, { secretKeyRef: { name: 'notes-db', key: 'url' } }, 'without file: the environment, as before');
+  });
+
+  it('keeps the root filesystem read-only', () => {
+    assert.equal(container.securityContext.readOnlyRootFilesystem, true);
   });
 });
 
@@ -203,7 +247,7 @@ describe('render: library version', () => {
 describe('render: waivers', () => {
   it('shows each waiver and its reason as an annotation on the namespace and the workloads', () => {
     const docs = render({ ...webAndWorker, waivers: { 'FC-AVAIL-001': 'single consumer by design of the vendor API' } });
-    const expected = { 'waiver.fleetchart.io/FC-AVAIL-001': 'single consumer by design of the vendor API', [LIBRARY_VERSION_ANNOTATION]: LIBRARY_VERSION };
+    const expected = { 'waiver.fleetchart.io/FC-AVAIL-001': 'single consumer by design of the vendor API', 'kube-score/ignore': 'deployment-replicas', [LIBRARY_VERSION_ANNOTATION]: LIBRARY_VERSION };
     assert.deepEqual(docs.get('Namespace/patient-notes').metadata.annotations, expected);
     assert.deepEqual(docs.get('Deployment/patient-notes-web-2026-11-3').metadata.annotations, expected);
   });

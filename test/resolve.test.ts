@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatFinding } from '../lib/findings';
 import { DEFAULTS } from '../lib/values/defaults';
-import { versionLabel } from '../lib/values/labels';
+import { LABEL, versionLabel } from '../lib/values/labels';
 import { ParsedWithOverrides, applyOverrides, resolveService, unmatchedOverrideFindings } from '../lib/values/resolve';
 import { serviceSchema } from '../lib/values/schema';
 import { AKS_PROD, EKS_PROD, GKE_PROD, GKE_STAGE, testCluster } from './support/clusters';
@@ -14,7 +14,7 @@ function parse(values: Record<string, unknown>): ParsedWithOverrides {
     name: 'notes-api',
     team: 'care-records',
     image: 'europe-docker.pkg.dev/acme-care/apps/notes-api',
-    release: { default: '1.0.0' },
+    release: { default: '1.0.0@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9' },
     processes: { web: { ports: [{ name: 'http', port: 8080 }] } },
     ...values,
   }) as ParsedWithOverrides;
@@ -279,6 +279,89 @@ describe('resolve: rollout settings', () => {
   it('FC-PROC-006: rejects a progress deadline that is not above minReadySeconds', () => {
     assert.deepEqual(lines({ processes: { web: { ports: [{ name: 'http', port: 8080 }], minReadySeconds: 120, progressDeadlineSeconds: 120 } } }), [
       `${FILE}: processes.web.progressDeadlineSeconds: expected more than minReadySeconds (120), got 120: every rollout would be reported as failed; raise it or lower minReadySeconds [FC-PROC-006] (cluster prod-eu-west)`,
+    ]);
+  });
+});
+
+describe("resolve: port protocols by Istio's naming convention", () => {
+  const protocolOf = (port: Record<string, unknown>) => resolve({ processes: { web: { ports: [port] } } }).service!.processes[0].ports[0].protocol;
+
+  it('takes the protocol from the port name when protocol is left out, as Istio reads <protocol>[-<suffix>]', () => {
+    assert.equal(protocolOf({ name: 'grpc', port: 9000 }), 'grpc', 'a gRPC port must not be spoken to as HTTP/1.1');
+    assert.equal(protocolOf({ name: 'grpc-internal', port: 9000 }), 'grpc');
+    assert.equal(protocolOf({ name: 'http2', port: 8080 }), 'http2');
+    assert.equal(protocolOf({ name: 'http-api', port: 8080 }), 'http');
+    assert.equal(protocolOf({ name: 'tcp-db', port: 5432 }), 'tcp');
+    assert.equal(protocolOf({ name: 'tls', port: 8443 }), 'tls');
+    assert.equal(protocolOf({ name: 'https', port: 8443 }), 'tls', 'the sidecar does not decrypt https: same as tls');
+    assert.equal(protocolOf({ name: 'redis', port: 6379 }), 'tcp', 'experimental Istio protocols are opaque TCP unless enabled');
+    assert.equal(protocolOf({ name: 'mongo', port: 27017 }), 'tcp');
+  });
+
+  it('falls back to the default for names that imply no protocol, and keeps an explicit protocol', () => {
+    assert.equal(protocolOf({ name: 'web', port: 8080 }), DEFAULTS.portProtocol);
+    assert.equal(protocolOf({ name: 'api', port: 9000, protocol: 'grpc' }), 'grpc');
+  });
+
+  it('probes a port named grpc with the gRPC health protocol without protocol: grpc', () => {
+    const web = resolve({ processes: { web: { ports: [{ name: 'grpc', port: 9000 }] } } }).service!.processes[0];
+    assert.deepEqual(web.container.readiness?.handler, { kind: 'grpc', port: 9000 });
+  });
+
+  it('rejects a protocol that contradicts the port name, and an ambiguous name without protocol', () => {
+    assert.deepEqual(lines({ processes: { web: { ports: [{ name: 'grpc-api', port: 9000, protocol: 'http' }] } } }), [
+      `${FILE}: processes.web.ports[0].protocol: expected protocol 'grpc' for a port named 'grpc-api' (Istio reads the name's prefix as its protocol), got 'http'; rename the port (e.g. 'http-grpc-api') or set protocol: 'grpc' [FC-PROC-007] (cluster prod-eu-west)`,
+    ]);
+    assert.deepEqual(lines({ processes: { web: { ports: [{ name: 'grpc-web', port: 8080 }] } } }), [
+      `${FILE}: processes.web.ports[0]: expected protocol for port 'grpc-web', got none: Istio treats 'grpc-web' as HTTP/2, but gRPC-Web clients are browsers speaking HTTP/1.1; set protocol: 'http' or 'http2' [FC-PROC-007] (cluster prod-eu-west)`,
+    ]);
+    assert.deepEqual(lines({ processes: { web: { ports: [{ name: 'grpc-web', port: 8080, protocol: 'http' }] } } }), []);
+  });
+});
+
+describe('resolve: a pasted secret is reported even beside another finding', () => {
+  it('reports a literal password shadowed by a secrets entry of the same name, not only FC-PROC-005', () => {
+    const values = { env: { DB_PASSWORD: 'hunter2' }, secrets: { DB_PASSWORD: { secret: 'notes-db', key: 'password' } } };
+    assert.deepEqual(lines(values), [
+      `${FILE}: env.DB_PASSWORD: expected 'DB_PASSWORD' in either env or secrets, got both; remove one [FC-PROC-005] (cluster prod-eu-west)`,
+      `${FILE}: env.DB_PASSWORD: expected a Secret reference for secret-looking variable 'DB_PASSWORD', got a literal value beside its secrets: entry; remove the env entry and rotate the value if it was real [FC-SEC-001] (cluster prod-eu-west)`,
+    ]);
+    const shaped = { env: { UPSTREAM: 'ghp_0123456789abcdefghijklmnopqrstuvwxyz' }, secrets: { UPSTREAM: { secret: 'notes-gh', key: 'token' } } };
+    assert.deepEqual(lines(shaped)[1], `${FILE}: env.UPSTREAM: expected no credential in plain env, got a GitHub token in 'UPSTREAM'; remove the env entry (secrets: already reads it from a Secret) and rotate the credential [FC-SEC-002] (cluster prod-eu-west)`);
+  });
+});
+
+describe('resolve: supply chain (FC-IMG-002)', () => {
+  const DIGEST = 'sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9';
+  const pinned = (at: string, version: string, cluster = 'prod-eu-west') =>
+    `${FILE}: ${at}: expected a version pinned by digest in prod cluster ${cluster}, got '${version}' (a tag can be moved to other bytes); write '${version}@sha256:<digest>' (the tag stays readable; the digest is what runs), or add waivers: { 'FC-IMG-002': '<reason>' } [FC-IMG-002] (cluster ${cluster})`;
+
+  it('requires a digest in prod, pointing at where each tag was written, and accepts tags in stage', () => {
+    const values = {
+      release: { default: '1.0.0', rollout: { version: '1.1.0', weight: 5 } },
+      processes: { web: { ports: [{ name: 'http', port: 8080 }] }, proxy: { image: 'docker.io/envoyproxy/envoy:v1.31.2', ports: [{ name: 'admin', port: 9901 }] } },
+    };
+    assert.deepEqual(lines(values), [pinned('release.default', '1.0.0'), pinned('release.rollout.version', '1.1.0'), pinned('processes.proxy.image', 'docker.io/envoyproxy/envoy:v1.31.2')]);
+    assert.deepEqual(lines(values, GKE_STAGE), []);
+  });
+
+  it('accepts tag@sha256 (the version stays readable) and a bare digest, and runs the digest', () => {
+    const service = resolve({ release: { default: `1.0.0@${DIGEST}` } }).service!;
+    assert.equal(service.processes[0].deployments[0].image, `europe-docker.pkg.dev/acme-care/apps/notes-api:1.0.0@${DIGEST}`);
+    assert.equal(service.processes[0].deployments[0].podLabels[LABEL.version], '1.0.0', 'people see the version');
+    assert.deepEqual(lines({ release: { default: DIGEST } }), []);
+  });
+
+  it('lets a service waive it with a reason', () => {
+    assert.deepEqual(lines({ release: { default: 'main' }, waivers: { 'FC-IMG-002': 'nightly build for the clinical pilot' } }), []);
+  });
+});
+
+describe('resolve: secrets as files', () => {
+  it('rejects two secrets mounted at the same file', () => {
+    const secrets = { A_FILE: { secret: 'notes-a', key: 'x', file: '/etc/notes/key' }, B_FILE: { secret: 'notes-b', key: 'y', file: '/etc/notes/key' } };
+    assert.deepEqual(lines({ secrets }), [
+      `${FILE}: secrets.B_FILE.file: expected a file path no other secret uses, got '/etc/notes/key', which 'A_FILE' mounts too; choose another file name [FC-PROC-001] (cluster prod-eu-west)`,
     ]);
   });
 });

@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { renderFleet } from '../lib/pipeline';
 import { RULES } from '../lib/validate/catalog';
-import { kindSchemas } from '../lib/validate/kinds';
+import { SUPPORTED_MINORS, kindSchemas } from '../lib/validate/kinds';
 import { Schema, SchemaCompiler, SchemaError, goRegExp } from '../lib/validate/schema';
-import { CRD_DIR, crdSchemas } from '../lib/validate/schemas/vendor';
+import { CRD_DIR, CURRENT, SUPPORTED, crdSchemas } from '../lib/validate/schemas/vendor';
 import { REPO } from './support/fleet';
 
 /** The schema validator on its own, and the vendored schemas it reads. */
@@ -89,12 +89,15 @@ describe('vendored schemas', () => {
     }
   });
 
-  it('record the Kubernetes versions they come from and are checked against', () => {
+  it('record the Kubernetes versions they come from and are checked against, one per supported minor', () => {
     const sources = fs.readFileSync(path.join(REPO, 'lib/validate/schemas/SOURCES'), 'utf8');
-    const schemas = kindSchemas();
-    assert.equal(schemas.kubernetesVersion, 'v1.27.16');
-    assert.equal(schemas.currentVersion, 'v1.34.2');
-    assert.ok(sources.includes(`k8s.io/kubernetes ${schemas.kubernetesVersion}`) && sources.includes(`k8s.io/kubernetes ${schemas.currentVersion}`));
+    assert.deepEqual(SUPPORTED_MINORS, SUPPORTED.map((s) => s.minor));
+    for (const { minor, module } of SUPPORTED) {
+      const schemas = kindSchemas(minor);
+      assert.equal(schemas.kubernetesVersion, module);
+      assert.equal(schemas.currentVersion, CURRENT);
+      assert.ok(sources.includes(`kubernetes-${minor}.json`) && sources.includes(`k8s.io/kubernetes ${module}`), `SOURCES names kubernetes-${minor}.json`);
+    }
   });
 
   it('hold the served versions of the CRDs in lib/crds/used exactly as they are now', () => {

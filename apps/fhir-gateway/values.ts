@@ -6,7 +6,7 @@ export default service({
   team: 'interop',
   tier: 'critical',
   image: 'europe-docker.pkg.dev/acme-care/apps/fhir-gateway',
-  release: { default: '3.2.0' },
+  release: { default: '3.2.0@sha256:9e7488aff3934e2a39d59cc704321904b5bd4b22cd6e87c20be0c1c0a910950b' },
   processes: {
     web: {
       ports: [{ name: 'http', port: 8080, protocol: 'http' }],
@@ -17,7 +17,7 @@ export default service({
       env: { TOKEN_EXCHANGE_URL: 'http://fhir-gateway-token-exchange.fhir-gateway.svc.cluster.local:8081' },
     },
     'token-exchange': {
-      image: 'europe-docker.pkg.dev/acme-care/platform/token-exchange:0.9.4',
+      image: 'europe-docker.pkg.dev/acme-care/platform/token-exchange:0.9.4@sha256:30bc341d49dc78d91b470e66f9fef0c46196267f1a1fb14cceb06c5371ca6a54',
       ports: [{ name: 'http', port: 8081 }],
       replicas: 2,
       cpu: '100m',

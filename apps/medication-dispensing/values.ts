@@ -7,7 +7,7 @@ export default service({
   team: 'medication',
   tier: 'critical',
   image: 'europe-docker.pkg.dev/acme-care/apps/medication-dispensing',
-  release: { default: '2026.11.1' },
+  release: { default: '2026.11.1@sha256:45ad0154578492f69eae28fa39bfc2150df937d65f186811629a2d856182f3d2' },
   processes: {
     api: {
       ports: [
@@ -43,7 +43,8 @@ export default service({
   egress: { cidrs: [{ cidr: '10.40.0.0/16', ports: [443] }] },
   env: { JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75' },
   secrets: {
-    DB_PASSWORD: { secret: 'medication-dispensing-db', key: 'password' },
+    // A file, not the environment: not inherited by child processes or printed by env dumps, and rotated in place.
+    DB_PASSWORD_FILE: { secret: 'medication-dispensing-db', key: 'password', file: '/etc/medication-dispensing/db/password' },
     DB_USER: { secret: 'medication-dispensing-db', key: 'username' },
   },
   identity: { azureClientId: '9a1e4c3b-5f2d-4a8e-b6c7-2d0f8e1a9b35' },

@@ -10,7 +10,12 @@ export default service({
     // Three live versions: 2026.11.2 for Oak Lodge during its audit (a hold is a pin: promotions
     // never move it), 2026.11.3 for everyone else, and 2026.11.4 rolling out: step 1 of
     // [5, 15, 25, 50, 100] moves organizations in buckets 0–14. St Mary's and the QA lead try it first.
-    versions: ['2026.11.2', '2026.11.3', '2026.11.4'],
+    // Versions run by digest (prod requires one); everything else names them by tag.
+    versions: [
+      '2026.11.2@sha256:5d3c1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d',
+      '2026.11.3@sha256:93b0f15a8b512803ee9838bc01cf8bb9ea5aeb6d125e54d47818d6840c8118d5',
+      '2026.11.4@sha256:78644889d47a782b91e518926c99a29c5507b07a6fe28f2385c88b9f1f32c051',
+    ],
     default: '2026.11.3',
     rollout: { version: '2026.11.4', step: 1 },
     orgs: { 'oak-lodge': '2026.11.2', 'st-marys': '2026.11.4' },

@@ -5,7 +5,7 @@ export default service({
   name: 'resident-preferences',
   team: 'daily-care',
   image: 'europe-docker.pkg.dev/acme-care/apps/resident-preferences',
-  release: { default: '1.14.2' },
+  release: { default: '1.14.2@sha256:f2a7ca9b6529b09f1a2535fed81dc538c49d3403dc84bb9dd8685b4de972debf' },
   processes: {
     web: {
       ports: [{ name: 'http', port: 3000 }],

@@ -37,6 +37,10 @@ const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-
 export const clusterSchema = z.strictObject({
   name: dnsLabel(40).describe('Cluster name: the folder under charts-out/ and the key of per-cluster overrides.'),
   environment: z.enum(['stage', 'prod'], { error: `expected 'stage' or 'prod'` }).describe('prod clusters enforce the availability rules.'),
+  kubernetesVersion: z
+    .string({ error: `expected the cluster's Kubernetes minor version as a string like '1.34'` })
+    .regex(/^1\.\d{1,3}$/, { error: `expected the cluster's Kubernetes minor version like '1.34' (major.minor, no patch)` })
+    .describe("Kubernetes minor version the cluster's control plane runs, e.g. '1.34'. Rendered objects are validated against that version's API, and a cluster older than what the rendered features need is refused. Raise it when the cluster is upgraded."),
   region: z.string().regex(/^[a-z0-9-]+$/, { error: `expected a region like 'europe-west1'` }).describe('Cloud region.'),
   zones: z
     .array(z.string().regex(/^[a-z0-9-]+$/, { error: `expected a zone like 'europe-west1-b'` }))

@@ -1,8 +1,36 @@
 import type { ResolvedService } from '../values/model';
 
-/** `waiver.fleetchart.io/<rule>: <reason>`, so a waived rule is visible on the cluster. */
+/**
+ * The third-party linters' checks that a fleetchart rule covers, so a waiver written in a
+ * service's values also reaches each linter as that linter's own per-object ignore annotation
+ * (and CI's linters agree with `fleetchart validate`):
+ * - kube-score: `kube-score/ignore: <check>,<check>` (zegl/kube-score README "Ignoring a test",
+ *   https://github.com/zegl/kube-score/issues/85, since v0.6.0);
+ * - checkov: `checkov.io/skip<N>: <CKV id>=<reason>` (checkov docs, "Suppressing/Skipping" for
+ *   Kubernetes: https://www.checkov.io/2.Basics/Suppressing%20and%20Skipping%20Policies.html).
+ * trivy has no per-object annotation for Kubernetes manifests (aquasecurity/trivy#6758): its
+ * ignores are per file (.trivyignore.yaml `paths`). monokle's suppressions are not annotations.
+ */
+export const LINTER_CHECKS: Readonly<Record<string, { readonly kubeScore?: readonly string[]; readonly checkov?: readonly string[] }>> = {
+  // A serving process with fewer than 2 replicas in prod.
+  'FC-AVAIL-001': { kubeScore: ['deployment-replicas'] },
+  // An image by tag in prod: CKV_K8S_43 "Image should use digest".
+  'FC-IMG-002': { checkov: ['CKV_K8S_43'] },
+};
+
+/**
+ * `waiver.fleetchart.io/<rule>: <reason>`, so a waived rule is visible on the cluster, plus each
+ * linter's ignore annotation for the checks the waived rules cover.
+ */
 export function waiverAnnotations(service: ResolvedService): Record<string, string> | undefined {
-  const entries = Object.entries(service.waivers);
+  const entries = Object.entries(service.waivers).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (entries.length === 0) return undefined;
-  return Object.fromEntries(entries.map(([rule, reason]) => [`waiver.fleetchart.io/${rule}`, reason as string]));
+  const annotations: Record<string, string> = Object.fromEntries(entries.map(([rule, reason]) => [`waiver.fleetchart.io/${rule}`, reason as string]));
+  const kubeScore = entries.flatMap(([rule]) => LINTER_CHECKS[rule]?.kubeScore ?? []);
+  if (kubeScore.length) annotations['kube-score/ignore'] = kubeScore.join(',');
+  let n = 0;
+  for (const [rule, reason] of entries) {
+    for (const check of LINTER_CHECKS[rule]?.checkov ?? []) annotations[`checkov.io/skip${++n}`] = `${check}=${rule}: ${reason}`;
+  }
+  return annotations;
 }

@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
-import type { ResolvedDeployment, ResolvedProbe, ResolvedProcess, ResolvedService } from '../values/model';
+import { DEFAULTS } from '../values/defaults';
+import type { ResolvedDeployment, ResolvedProbe, ResolvedProcess, ResolvedSecretDirectory, ResolvedService } from '../values/model';
 import { k8s, Kube } from './k8s';
 import { Manifest } from './manifest';
+import { digestOf } from '../values/supply-chain';
 import { waiverAnnotations } from './metadata';
 
 const TMP_VOLUME = 'tmp';
@@ -84,7 +86,8 @@ function deploymentSpec(service: ResolvedService, process: ResolvedProcess, trac
           {
             name: process.name,
             image: track.image,
-            imagePullPolicy: 'IfNotPresent',
+            // A digest names fixed bytes: a cached copy is the same image. A tag (stage) may have moved.
+            imagePullPolicy: digestOf(track.image) ? 'IfNotPresent' : 'Always',
             command: c.command ? [...c.command] : undefined,
             args: c.args ? [...c.args] : undefined,
             ports: process.ports.length ? process.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: 'TCP' })) : undefined,
@@ -101,7 +104,8 @@ function deploymentSpec(service: ResolvedService, process: ResolvedProcess, trac
             readinessProbe: probe(c.readiness),
             livenessProbe: probe(c.liveness),
             startupProbe: probe(c.startup),
-            lifecycle: c.preStopSeconds > 0 ? { preStop: { exec: { command: ['sleep', String(c.preStopSeconds)] } } } : undefined,
+            // The kubelet's own sleep (Kubernetes >= 1.30): works on distroless images without a `sleep` binary.
+            lifecycle: c.preStopSeconds > 0 ? { preStop: { sleep: { seconds: c.preStopSeconds } } } : undefined,
             securityContext: {
               allowPrivilegeEscalation: false,
               privileged: false,
@@ -109,11 +113,22 @@ function deploymentSpec(service: ResolvedService, process: ResolvedProcess, trac
               runAsNonRoot: true,
               capabilities: { drop: ['ALL'] },
             },
-            volumeMounts: [{ name: TMP_VOLUME, mountPath: '/tmp' }],
+            volumeMounts: [{ name: TMP_VOLUME, mountPath: '/tmp' }, ...c.secretFiles.map((d) => ({ name: d.volume, mountPath: d.directory, readOnly: true }))],
           },
         ],
-        volumes: [{ name: TMP_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString(process.tmpSize) } }],
+        volumes: [{ name: TMP_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString(process.tmpSize) } }, ...c.secretFiles.map(secretFilesVolume)],
       },
+    },
+  };
+}
+
+/** Secret keys as read-only files: a projected volume (allowed by Pod Security restricted) of the Secrets' items. */
+function secretFilesVolume(d: ResolvedSecretDirectory): k8s.Volume {
+  return {
+    name: d.volume,
+    projected: {
+      defaultMode: DEFAULTS.secretFileMode,
+      sources: d.files.map((f) => ({ secret: { name: f.secret, items: [{ key: f.key, path: f.file, mode: DEFAULTS.secretFileMode }] } })),
     },
   };
 }

@@ -4,8 +4,9 @@ import { Schema, SchemaCompiler, SchemaError, Validator } from './schema';
 
 /**
  * The schemas every rendered object is checked against: the vendored Kubernetes OpenAPI
- * definitions (lib/validate/schemas/kubernetes.json) and the vendored CRD schemas
- * (lib/validate/schemas/crds.json), compiled once per process on first use.
+ * definitions of the cluster's Kubernetes minor (lib/validate/schemas/kubernetes-<minor>.json)
+ * and the vendored CRD schemas (lib/validate/schemas/crds.json), compiled once per process and
+ * minor on first use.
  */
 
 interface KubernetesSchemas {
@@ -32,15 +33,28 @@ export interface KindSchemas {
   readonly knownKinds: readonly string[];
 }
 
-let loaded: KindSchemas | undefined;
+const loaded = new Map<string, KindSchemas>();
+
+/** The Kubernetes minors with vendored schemas, oldest first (lib/validate/schemas/vendor.ts SUPPORTED). */
+export const SUPPORTED_MINORS: readonly string[] = fs
+  .readdirSync(path.join(__dirname, 'schemas'))
+  .map((f) => /^kubernetes-(1\.\d+)\.json$/.exec(f)?.[1])
+  .filter((m): m is string => m !== undefined)
+  .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
+
+/** The newest minor with vendored schemas. */
+export const NEWEST_MINOR = SUPPORTED_MINORS[SUPPORTED_MINORS.length - 1];
 
 function read<T>(file: string): T {
   return JSON.parse(fs.readFileSync(path.join(__dirname, 'schemas', file), 'utf8')) as T;
 }
 
-export function kindSchemas(): KindSchemas {
-  if (loaded) return loaded;
-  const kubernetes = read<KubernetesSchemas>('kubernetes.json');
+/** The schemas of one Kubernetes minor (default: the newest vendored); undefined when none is vendored. */
+export function kindSchemas(minor: string = NEWEST_MINOR): KindSchemas {
+  const cached = loaded.get(minor);
+  if (cached) return cached;
+  if (!SUPPORTED_MINORS.includes(minor)) throw new Error(`no vendored Kubernetes schemas for ${minor}; supported: ${SUPPORTED_MINORS.join(', ')}`);
+  const kubernetes = read<KubernetesSchemas>(`kubernetes-${minor}.json`);
   const crds = read<CrdSchemas>('crds.json');
   const compiler = new SchemaCompiler({
     definitions: kubernetes.definitions,
@@ -61,19 +75,20 @@ export function kindSchemas(): KindSchemas {
     if (typeof alias === 'string') validators.set(key, validators.get(alias)!);
   }
   const removedKinds = new Set(kubernetes.removedInCurrent.kinds);
-  loaded = {
+  const schemas: KindSchemas = {
     validator: (apiVersion, kind) => validators.get(`${apiVersion}/${kind}`),
     removedInCurrent: (apiVersion, kind) => removedKinds.has(`${apiVersion}/${kind}`),
     kubernetesVersion: kubernetes.version,
     currentVersion: kubernetes.checkedAgainst,
     knownKinds: [...validators.keys()].sort(),
   };
-  return loaded;
+  loaded.set(minor, schemas);
+  return schemas;
 }
 
 /** Schema errors of one document; empty when it is valid. */
-export function schemaErrors(document: Record<string, unknown>): SchemaError[] | 'unknown-kind' {
-  const schemas = kindSchemas();
+export function schemaErrors(document: Record<string, unknown>, minor: string = NEWEST_MINOR): SchemaError[] | 'unknown-kind' {
+  const schemas = kindSchemas(minor);
   const validator = schemas.validator(String(document.apiVersion), String(document.kind));
   if (!validator) return 'unknown-kind';
   const errors: SchemaError[] = [];

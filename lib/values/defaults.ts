@@ -19,6 +19,8 @@ export const DEFAULTS = {
   terminationGracePeriodSeconds: 45,
   runAsUser: 10001,
   tmpSize: '64Mi',
+  /** Mode of secret files (secrets.<NAME>.file): read-only for the owner; fsGroup adds group read. */
+  secretFileMode: 0o400,
   pdbMaxUnavailable: 1,
   automountServiceAccountToken: false,
   identity: false,
@@ -39,7 +41,9 @@ export const DEFAULTS = {
     attempts: 2,
     perTryTimeout: '5s',
     // Only failures where the request never reached the app: safe for non-idempotent calls.
-    retryOn: 'connect-failure,refused-stream,unavailable,cancelled',
+    // Not 'unavailable'/'cancelled': gRPC status codes the app itself may return after acting
+    // (https://grpc.io/docs/guides/retry/ retries UNAVAILABLE only when configured per method).
+    retryOn: 'connect-failure,refused-stream',
   },
   routePaths: ['/'],
   /** Environment every container gets unless the values set it: structured logs Loki can parse (`| json`). */

@@ -88,16 +88,56 @@ export function durationMillis(value: string): number {
 
 /** An OCI repository without tag or digest: registry host, optional port, path. */
 export const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9]+([._-][a-z0-9]+)*)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
+
+/**
+ * Why a string is not a full repository, for the message: a short name like 'redis' (the node's
+ * container runtime would pick the registry: docker.io on one, another mirror on the next), a
+ * version in the repository, or a malformed name.
+ */
+function repositoryProblem(value: string, versionHome: string): string | undefined {
+  if (IMAGE_REPOSITORY.test(value)) return undefined;
+  const { repository, version } = splitVersion(value);
+  if (version !== undefined && IMAGE_REPOSITORY.test(repository)) {
+    return `expected the image repository without a version: write image: '${repository}' and put '${version}' in ${versionHome}`;
+  }
+  if (!repository.includes('/')) {
+    return `expected a fully qualified image repository with its registry, e.g. 'docker.io/library/${repository}' or 'europe-docker.pkg.dev/acme-care/apps/${repository}' ('${repository}' is a short name: each node's container runtime would decide which registry it comes from)`;
+  }
+  return `expected an image repository like 'europe-docker.pkg.dev/acme-care/apps/patient-notes' (lowercase registry host, optional port, path)`;
+}
+
+/** `repo[:tag][@digest]` → repository and the version part (`tag`, `sha256:…`, `tag@sha256:…`). */
+function splitVersion(reference: string): { repository: string; version?: string } {
+  const at = reference.indexOf('@');
+  const beforeDigest = at >= 0 ? reference.slice(0, at) : reference;
+  const colon = beforeDigest.lastIndexOf(':');
+  const hasTag = colon > beforeDigest.lastIndexOf('/');
+  const repository = hasTag ? beforeDigest.slice(0, colon) : beforeDigest;
+  const tag = hasTag ? beforeDigest.slice(colon + 1) : undefined;
+  const digest = at >= 0 ? reference.slice(at + 1) : undefined;
+  const version = tag !== undefined && digest !== undefined ? `${tag}@${digest}` : (tag ?? digest);
+  return { repository, version };
+}
+
 export const imageRepository = () =>
   z
     .string({ error: 'expected an image repository as a string' })
-    .regex(IMAGE_REPOSITORY, {
-      error: `expected an image repository without tag or digest (the version goes in release.default), e.g. 'europe-docker.pkg.dev/acme-care/apps/patient-notes'`,
+    .check((ctx) => {
+      const problem = repositoryProblem(ctx.value, 'release.default');
+      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
     });
 
-/** A release version: an image tag (never `latest`) or a sha256 digest. */
+/** A release version: an image tag (never `latest`), a sha256 digest, or both as `tag@sha256:…`. */
 export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 export const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/** Whether a string is a release version: `tag`, `sha256:<64 hex>` or `tag@sha256:<64 hex>`. */
+export function isImageVersion(v: string): boolean {
+  const at = v.indexOf('@');
+  if (at >= 0) return IMAGE_TAG.test(v.slice(0, at)) && v.slice(0, at) !== 'latest' && IMAGE_DIGEST.test(v.slice(at + 1));
+  return IMAGE_TAG.test(v) || IMAGE_DIGEST.test(v);
+}
+
 export const imageVersion = () =>
   z
     .string({ error: 'expected a version as a string' })
@@ -105,9 +145,14 @@ export const imageVersion = () =>
       error: `expected a pinned version such as '2026.11.3' (the tag you tested)`,
       abort: true,
     })
-    .refine((v) => IMAGE_TAG.test(v) || IMAGE_DIGEST.test(v), {
-      error: `expected an image tag like '2026.11.3' or a digest 'sha256:<64 hex>'`,
+    .refine(isImageVersion, {
+      error: `expected an image tag like '2026.11.3', a digest 'sha256:<64 hex>', or both: '2026.11.3@sha256:<64 hex>'`,
     });
+
+/** The image a release version of a repository runs: `repo:tag`, `repo@sha256:…` or `repo:tag@sha256:…`. */
+export function imageAt(repository: string, version: string): string {
+  return version.startsWith('sha256:') ? `${repository}@${version}` : `${repository}:${version}`;
+}
 
 /** A full image reference pinned by tag or digest, for helper processes with their own image. */
 export const pinnedImage = () =>
@@ -117,22 +162,23 @@ export const pinnedImage = () =>
       error: `expected a pinned version such as ':v1.31.2' (the tag you tested)`,
       abort: true,
     })
-    .refine((v) => splitImage(v) !== undefined, {
-      error: `expected an image pinned by tag or digest, e.g. 'docker.io/envoyproxy/envoy:v1.31.2'`,
+    .check((ctx) => {
+      if (splitImage(ctx.value) !== undefined) return;
+      const { repository, version } = splitVersion(ctx.value);
+      const shortName = !repository.includes('/');
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message: shortName
+          ? `expected a fully qualified image with its registry, e.g. 'docker.io/library/${repository}:${version ?? '<tag>'}@sha256:<digest>' ('${repository}' is a short name: each node's container runtime would decide which registry it comes from)`
+          : `expected an image pinned by tag or digest, e.g. 'docker.io/envoyproxy/envoy:v1.31.2@sha256:<digest>'`,
+      });
     });
 
+/** `repo:tag`, `repo@sha256:…` or `repo:tag@sha256:…` → repository and version (as release versions write it). */
 export function splitImage(reference: string): { repository: string; version: string } | undefined {
-  const at = reference.indexOf('@');
-  if (at > 0) {
-    const repository = reference.slice(0, at);
-    const version = reference.slice(at + 1);
-    return IMAGE_REPOSITORY.test(repository) && IMAGE_DIGEST.test(version) ? { repository, version } : undefined;
-  }
-  const colon = reference.lastIndexOf(':');
-  if (colon <= reference.lastIndexOf('/')) return undefined;
-  const repository = reference.slice(0, colon);
-  const version = reference.slice(colon + 1);
-  return IMAGE_REPOSITORY.test(repository) && IMAGE_TAG.test(version) ? { repository, version } : undefined;
+  const { repository, version } = splitVersion(reference);
+  return version !== undefined && IMAGE_REPOSITORY.test(repository) && isImageVersion(version) ? { repository, version } : undefined;
 }
 
 /** Environment variable names as POSIX shells accept them. */

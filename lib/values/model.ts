@@ -249,6 +249,14 @@ export interface ResolvedContainer {
   readonly liveness?: ResolvedProbe;
   readonly startup?: ResolvedProbe;
   readonly preStopSeconds: number;
+  /** Secret keys mounted as read-only files, grouped into one projected volume per directory. */
+  readonly secretFiles: readonly ResolvedSecretDirectory[];
+}
+
+export interface ResolvedSecretDirectory {
+  readonly directory: string;
+  readonly volume: string;
+  readonly files: readonly { readonly secret: string; readonly key: string; readonly file: string }[];
 }
 
 export type ResolvedEnv =

@@ -20,21 +20,29 @@ import type { ParsedServiceValues } from './schema';
  */
 
 /** A version as a DNS label: the DestinationRule subset name and the Deployment name suffix. */
+/** A version as people read it: the tag of `tag@sha256:…` (the digest is what runs, the tag what they know). */
+export function shownVersion(version: string): string {
+  return version.includes('@') ? version.slice(0, version.indexOf('@')) : version;
+}
+
 export function versionId(version: string): string {
   if (version.startsWith('sha256:')) return `sha256-${version.slice(7, 19)}`;
+  // `tag@sha256:…`: named by its tag, so pinning a digest renames nothing.
+  if (version.includes('@')) return versionId(version.slice(0, version.indexOf('@')));
   const id = version.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, 40).replace(/-+$/, '');
   return id || 'v';
 }
 
 export function resolveRelease(values: ParsedServiceValues, report: Report): ResolvedRelease | undefined {
-  const release = values.release;
+  const written = values.release;
   const at = (...rest: PropertyKey[]) => ['release', ...rest];
   let ok = true;
   const fail: Report = (path, rule, message) => {
     ok = false;
     report(path, rule, message);
   };
-  const listed = release.versions ?? [...new Set([release.default, ...(release.rollout ? [release.rollout.version] : [])])];
+  const listed = written.versions ?? [...new Set([written.default, ...(written.rollout ? [written.rollout.version] : [])])];
+  const release = byTag(written, listed);
   const quoted = listed.map((v) => `'${v}'`).join(', ');
   const ids = new Map<string, string>();
   const labels = new Map<string, string>();
@@ -95,6 +103,23 @@ export function resolveRelease(values: ParsedServiceValues, report: Report): Res
   return { versions, default: byVersion(release.default), rollout: resolvedRollout, orgPins, userPins };
 }
 
+/**
+ * The release with every version reference made a live version: a tag alone names the live
+ * `tag@sha256:…` of that tag, so the default, the rollout and pins need not repeat the digest
+ * that `versions` carries (prod clusters run digests, people read tags).
+ */
+function byTag(release: ParsedServiceValues['release'], listed: readonly string[]): ParsedServiceValues['release'] {
+  const live = (v: string) => (listed.includes(v) ? v : (listed.find((l) => l.includes('@') && l.slice(0, l.indexOf('@')) === v) ?? v));
+  const pins = (record?: Record<string, string>) => record && Object.fromEntries(Object.entries(record).map(([id, v]) => [id, live(v)]));
+  return {
+    ...release,
+    default: live(release.default),
+    ...(release.rollout ? { rollout: { ...release.rollout, version: live(release.rollout.version) } } : {}),
+    ...(release.orgs ? { orgs: pins(release.orgs) } : {}),
+    ...(release.users ? { users: pins(release.users) } : {}),
+  };
+}
+
 /** Just the default version, for checking the rest of a service whose release has errors. */
 export function defaultOnlyRelease(version: string): ResolvedRelease {
   const only: ResolvedVersion = { version, id: versionId(version), label: versionLabel(version), role: 'default', orgs: [], users: [] };
@@ -122,7 +147,7 @@ export function routeRules(release: ResolvedRelease, routing: Cluster['routing']
       const ids = Object.keys(pins).filter((id) => pins[id] === version.version);
       if (!ids.length) continue;
       const why = kind === 'users' ? 'pinned user' : version === release.rollout?.version ? 'pinned' : 'held';
-      rules.push({ name: `${kind}-${version.id}`, kind, match: { header, exact: ids }, version, description: `${kind} ${ids.join(', ')} → ${version.version} (${why})` });
+      rules.push({ name: `${kind}-${version.id}`, kind, match: { header, exact: ids }, version, description: `${kind} ${ids.join(', ')} → ${shownVersion(version.version)} (${why})` });
     }
   };
   pinned('users', routing.userHeader, release.userPins);
@@ -134,11 +159,11 @@ export function routeRules(release: ResolvedRelease, routing: Cluster['routing']
       kind: 'rollout',
       match: { header: routing.bucketHeader, regex: bucketRegex(rollout.weight) },
       version: rollout.version,
-      description: `org buckets 0–${rollout.weight - 1} → ${rollout.version.version} (rollout ${describeWeight(rollout)})`,
+      description: `org buckets 0–${rollout.weight - 1} → ${shownVersion(rollout.version.version)} (rollout ${describeWeight(rollout)})`,
     });
   }
-  const note = rollout?.rollback ? `; rollback of ${rollout.version.version}` : rollout && rollout.weight === 0 ? `; ${rollout.version.version} at 0%` : '';
-  rules.push({ name: 'default', kind: 'default', version: release.default, description: `${rules.length ? 'everyone else' : 'everyone'} → ${release.default.version} (default${note})` });
+  const note = rollout?.rollback ? `; rollback of ${shownVersion(rollout.version.version)}` : rollout && rollout.weight === 0 ? `; ${shownVersion(rollout.version.version)} at 0%` : '';
+  rules.push({ name: 'default', kind: 'default', version: release.default, description: `${rules.length ? 'everyone else' : 'everyone'} → ${shownVersion(release.default.version)} (default${note})` });
   return rules;
 }
 
@@ -199,20 +224,20 @@ export function versionFor(release: ResolvedRelease, who: Requester): VersionDec
   if (who.org !== undefined && release.orgPins[who.org] !== undefined) {
     const version = byVersion(release.orgPins[who.org]);
     const held = version !== release.rollout?.version;
-    return decide(version, held ? 'held' : 'pinned', `organization ${who.org} is ${held ? 'held on' : 'pinned to'} ${version.version} (release.orgs)`);
+    return decide(version, held ? 'held' : 'pinned', `organization ${who.org} is ${held ? 'held on' : 'pinned to'} ${shownVersion(version.version)} (release.orgs)`);
   }
   const bucket = parseBucket(who.bucket);
   const rollout = release.rollout;
   if (bucket === undefined) {
     const what = who.bucket === undefined ? 'no organization bucket' : `'${who.bucket}' is not a bucket 0–99`;
-    return decide(release.default, 'no-bucket', `${what}: the default ${release.default.version}`);
+    return decide(release.default, 'no-bucket', `${what}: the default ${shownVersion(release.default.version)}`);
   }
   if (rollout && bucket < rollout.weight) {
-    if (rollout.rollback) return decide(release.default, 'rollback', `bucket ${bucket} < ${rollout.weight}, but the rollout of ${rollout.version.version} is rolled back: the default ${release.default.version}`);
-    return decide(rollout.version, 'bucket', `bucket ${bucket} < ${rollout.weight} (rollout ${describeWeight(rollout)}): ${rollout.version.version}`);
+    if (rollout.rollback) return decide(release.default, 'rollback', `bucket ${bucket} < ${rollout.weight}, but the rollout of ${shownVersion(rollout.version.version)} is rolled back: the default ${shownVersion(release.default.version)}`);
+    return decide(rollout.version, 'bucket', `bucket ${bucket} < ${rollout.weight} (rollout ${describeWeight(rollout)}): ${shownVersion(rollout.version.version)}`);
   }
   const rest = rollout ? `bucket ${bucket} ≥ ${rollout.weight}` : `no rollout`;
-  return decide(release.default, 'default', `${rest}: the default ${release.default.version}`);
+  return decide(release.default, 'default', `${rest}: the default ${shownVersion(release.default.version)}`);
 }
 
 /** One HTTP entry point of a service: an external route's path, or a process's mesh host. */
@@ -245,7 +270,7 @@ function processVersion(release: ResolvedRelease, process: ResolvedProcess, who:
   if (process.release === 'own-image') {
     return { version: process.deployments[0].version, reason: 'own-image', why: `helper with its own image ${process.deployments[0].image}: outside the release` };
   }
-  return { version: release.default.version, subset: release.default.id, reason: 'default-only', why: `${process.name} cannot be routed by organization (${unroutableBecause(process)}): the default ${release.default.version}` };
+  return { version: release.default.version, subset: release.default.id, reason: 'default-only', why: `${process.name} cannot be routed by organization (${unroutableBecause(process)}): the default ${shownVersion(release.default.version)}` };
 }
 
 /** Why a process cannot be routed by organization. */

@@ -2,11 +2,14 @@ import type { Cluster } from '../clusters/schema';
 import { Finding, closest, formatPath } from '../findings';
 import { RuleId, ruleInfo } from '../validate/catalog';
 import { DEFAULTS, METRICS_PORT_NAME, PROD_MIN_SERVING_REPLICAS } from './defaults';
-import { GCP_SERVICE_ACCOUNT, parseCpuMillis, parseMemoryBytes, splitImage } from './formats';
+import { GCP_SERVICE_ACCOUNT, imageAt, parseCpuMillis, parseMemoryBytes, splitImage } from './formats';
 import { LABEL, MANAGED_BY, versionLabel } from './labels';
+import { PortProtocol, protocolFromName } from './protocols';
+import { credentialShape, secretLookingName } from './secret-detection';
+import { checkVersionPinned } from './supply-chain';
 import { globMatches, matchingOverrideKeys, mergeOverride } from './merge';
 import { FleetDirectory, checkEnvAddresses, resolveCalls } from './calls';
-import type { ResolvedCall, ResolvedRoute, ResolvedTraffic, ResolvedContainer, ResolvedDeployment, ResolvedEnv, ResolvedMonitoring, ResolvedProbe, ResolvedProcess, ResolvedRelease, ResolvedService, ResolvedServiceAccount, ResolvedSlo, ResolvedVersion } from './model';
+import type { ResolvedCall, ResolvedRoute, ResolvedTraffic, ResolvedContainer, ResolvedDeployment, ResolvedEnv, ResolvedMonitoring, ResolvedProbe, ResolvedProcess, ResolvedRelease, ResolvedSecretDirectory, ResolvedService, ResolvedServiceAccount, ResolvedSlo, ResolvedVersion } from './model';
 import { defaultOnlyRelease, resolveRelease, routeRules, versionReplicas } from './release';
 import type { Report } from './report-rule';
 import type { ParsedServiceValues, ProcessValues } from './schema';
@@ -49,6 +52,14 @@ export function resolveService(file: string, parsed: ParsedWithOverrides, cluste
   const serviceAccount = resolveServiceAccount(values, cluster, report);
   // A release with errors still lets every other check run, on its default alone: all problems in one run.
   const release = resolveRelease(values, report) ?? defaultOnlyRelease(values.release.default);
+  // Every version this cluster runs, checked where it was written.
+  const r = values.release;
+  if (r.versions) r.versions.forEach((v, i) => checkVersionPinned(v, ['release', 'versions', i], cluster, report));
+  else {
+    checkVersionPinned(r.default, ['release', 'default'], cluster, report);
+    if (r.rollout?.version) checkVersionPinned(r.rollout.version, ['release', 'rollout', 'version'], cluster, report);
+  }
+  for (const [name, p] of Object.entries(values.processes)) if (p.image) checkVersionPinned(p.image, ['processes', name, 'image'], cluster, report);
   const calls = resolveCalls(values, directory, report);
   checkEnvAddresses(values, directory, report);
   const processes = withCallAddresses(
@@ -237,7 +248,7 @@ function resolveProcess(
   const p: ProcessValues = values.processes[name];
   const at = (...rest: PropertyKey[]) => ['processes', name, ...rest];
   const fullName = `${values.name}-${name}`;
-  const ports = (p.ports ?? []).map((port) => ({ name: port.name, port: port.port, protocol: port.protocol ?? DEFAULTS.portProtocol }));
+  const ports = (p.ports ?? []).map((port, i) => ({ name: port.name, port: port.port, protocol: portProtocol(port, at('ports', i), report) }));
   const serving = ports.length > 0;
   const replicas = p.replicas ?? DEFAULTS.replicas;
 
@@ -380,7 +391,7 @@ function resolveDeployment(
   serviceAccount: ResolvedServiceAccount,
 ): ResolvedDeployment {
   const releaseVersion = release?.version;
-  const image = p.image ?? (releaseVersion!.startsWith('sha256:') ? `${values.image}@${releaseVersion}` : `${values.image}:${releaseVersion}`);
+  const image = p.image ?? imageAt(values.image, releaseVersion!);
   const version = p.image ? splitImage(p.image)!.version : releaseVersion!;
   return {
     deploymentName,
@@ -398,6 +409,19 @@ function resolveDeployment(
       [LABEL.istioVersion]: versionLabel(version),
     },
   };
+}
+
+/** The given protocol, else the one the name implies by Istio's convention, else the default; FC-PROC-007 when they disagree. */
+function portProtocol(port: { name: string; protocol?: PortProtocol }, path: PropertyKey[], report: Report): PortProtocol {
+  const implied = protocolFromName(port.name);
+  if (implied && typeof implied === 'object') {
+    if (!port.protocol) report(path, 'FC-PROC-007', `expected protocol for port '${port.name}', got none: ${implied.ambiguous}`);
+    return port.protocol ?? DEFAULTS.portProtocol;
+  }
+  if (port.protocol && implied && port.protocol !== implied) {
+    report([...path, 'protocol'], 'FC-PROC-007', `expected protocol '${implied}' for a port named '${port.name}' (Istio reads the name's prefix as its protocol), got '${port.protocol}'; rename the port (e.g. '${port.protocol}-${port.name}') or set protocol: '${implied}'`);
+  }
+  return port.protocol ?? implied ?? DEFAULTS.portProtocol;
 }
 
 function checkPorts(ports: readonly { name: string; port: number }[], at: (...rest: PropertyKey[]) => PropertyKey[], report: Report): void {
@@ -464,6 +488,7 @@ function resolveContainer(
     command: p.command,
     args: p.args,
     env: resolveEnv(values, p, at, report),
+    secretFiles: resolveSecretFiles(values, p, at, report),
     requests: { cpu, memory },
     limits: { cpu: p.cpuLimit, memory: memoryLimit },
     readiness: probe('ready'),
@@ -471,6 +496,29 @@ function resolveContainer(
     startup: probe('startup'),
     preStopSeconds,
   };
+}
+
+/** Secret keys mounted as files: one projected volume per directory, so files of several Secrets can share one. */
+function resolveSecretFiles(values: ParsedServiceValues, p: ProcessValues, at: (...rest: PropertyKey[]) => PropertyKey[], report: Report): ResolvedSecretDirectory[] {
+  const secret = { ...values.secrets, ...p.secrets };
+  const byDirectory = new Map<string, { secret: string; key: string; file: string }[]>();
+  const seen = new Map<string, string>();
+  for (const name of Object.keys(secret).sort()) {
+    const ref = secret[name];
+    if (!ref.file) continue;
+    const where = p.secrets && name in p.secrets ? at('secrets', name, 'file') : ['secrets', name, 'file'];
+    const other = seen.get(ref.file);
+    if (other) {
+      report(where, 'FC-PROC-001', `expected a file path no other secret uses, got '${ref.file}', which '${other}' mounts too; choose another file name`);
+      continue;
+    }
+    seen.set(ref.file, name);
+    const directory = ref.file.slice(0, ref.file.lastIndexOf('/'));
+    let files = byDirectory.get(directory);
+    if (!files) byDirectory.set(directory, (files = []));
+    files.push({ secret: ref.secret, key: ref.key, file: ref.file.slice(directory.length + 1) });
+  }
+  return [...byDirectory.keys()].sort().map((directory, i) => ({ directory, volume: `secret-files-${i}`, files: byDirectory.get(directory)! }));
 }
 
 function resolveEnv(values: ParsedServiceValues, p: ProcessValues, at: (...rest: PropertyKey[]) => PropertyKey[], report: Report): ResolvedEnv[] {
@@ -482,10 +530,15 @@ function resolveEnv(values: ParsedServiceValues, p: ProcessValues, at: (...rest:
     if (name in secret) {
       const where = p.env && name in p.env ? at('env', name) : ['env', name];
       report(where, 'FC-PROC-005', `expected '${name}' in either env or secrets, got both; remove one`);
+      // The literal never reaches a manifest, so the validate stage cannot see it: a pasted secret is reported here.
+      const shape = credentialShape(value);
+      if (shape) report(where, 'FC-SEC-002', `expected no credential in plain env, got ${shape} in '${name}'; remove the env entry (secrets: already reads it from a Secret) and rotate the credential`);
+      else if (secretLookingName(name) && value !== '') report(where, 'FC-SEC-001', `expected a Secret reference for secret-looking variable '${name}', got a literal value beside its secrets: entry; remove the env entry and rotate the value if it was real`);
     } else {
       env.push({ name, value });
     }
   }
-  for (const [name, ref] of Object.entries(secret)) env.push({ name, secret: ref.secret, key: ref.key });
+  // A secret file's variable holds the path, never the value.
+  for (const [name, ref] of Object.entries(secret)) env.push(ref.file ? { name, value: ref.file } : { name, secret: ref.secret, key: ref.key });
   return env.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

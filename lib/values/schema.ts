@@ -31,6 +31,12 @@ const secretRef = z
       .string({ error: 'expected a secret key as a string' })
       .regex(/^(?!\.\.)(?!\.$)[-._a-zA-Z0-9]{1,253}$/, { error: `expected a Secret key like 'url' (letters, digits, '-', '_', '.'; not '.', and not starting with '..')` })
       .describe('Key inside that Secret.'),
+    file: z
+      .string({ error: 'expected an absolute file path as a string' })
+      .regex(/^(\/[A-Za-z0-9_][-._A-Za-z0-9]*){2,}$/, { error: `expected an absolute file path at least two levels deep, like '/etc/notes/db-password' (letters, digits, '-', '_', '.')` })
+      .refine((p) => !/^\/(tmp|proc|sys|dev)\//.test(p), { error: 'expected a path outside /tmp, /proc, /sys and /dev' })
+      .optional()
+      .describe(`Mount the key as a read-only file at this path (mode 0${DEFAULTS.secretFileMode.toString(8)}) instead of putting its value in the environment; the variable then holds the path (the NAME_FILE convention). Files are not inherited by child processes or printed by env dumps, and the kubelet updates them when the Secret rotates; the app must read the file. Default: an environment variable.`),
   })
   .describe('A reference to one key of a Secret. Never a secret value: values live in the Secret, not in git.');
 
@@ -40,7 +46,7 @@ const env = z
 
 const secrets = z
   .record(envName(), secretRef)
-  .describe('Environment variables read from Secrets, NAME → { secret, key }.');
+  .describe('Environment variables read from Secrets, NAME → { secret, key }; with file, NAME holds the path of a read-only file with the value.');
 
 const port = z
   .strictObject({
@@ -49,7 +55,7 @@ const port = z
     protocol: z
       .enum(['http', 'http2', 'grpc', 'tcp', 'tls'], { error: `expected one of 'http', 'http2', 'grpc', 'tcp', 'tls'` })
       .optional()
-      .describe(`Application protocol, rendered as the Service's appProtocol so Istio detects it. Default: '${DEFAULTS.portProtocol}'.`),
+      .describe(`Application protocol, rendered as the Service's appProtocol so Istio detects it. Default: what the port name says by Istio's convention '<protocol>[-<suffix>]' (grpc, grpc-*, http2, http, https→tls, tcp, tls, mongo/mysql/redis→tcp), else '${DEFAULTS.portProtocol}'.`),
   })
   .describe('A port the process serves.');
 
@@ -102,7 +108,7 @@ export const processSchema = z
     progressDeadlineSeconds: integer(60, 3600).optional().describe(`Seconds before a stalled rollout is reported failed. Default: ${DEFAULTS.progressDeadlineSeconds}.`),
     preStopSeconds: integer(0, 120)
       .optional()
-      .describe(`Seconds to sleep before SIGTERM so endpoints and the mesh stop routing first (runs 'sleep' in the image). 0 disables. Default: ${DEFAULTS.preStopSeconds}.`),
+      .describe(`Seconds to sleep before SIGTERM so endpoints and the mesh stop routing first (the kubelet's preStop sleep action: needs no shell or sleep binary in the image; Kubernetes ≥ 1.30). 0 disables. Default: ${DEFAULTS.preStopSeconds}.`),
     terminationGracePeriodSeconds: integer(1, 3600)
       .optional()
       .describe(`Seconds between the start of termination and SIGKILL; must exceed preStopSeconds. Default: ${DEFAULTS.terminationGracePeriodSeconds}.`),
@@ -225,10 +231,10 @@ const route = z
         attempts: integer(0, 5).describe('Retries after the first try; 0 disables.'),
         perTryTimeout: duration().optional().describe(`Default: '${DEFAULTS.retries.perTryTimeout}'.`),
         retryOn: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, { error: `expected Envoy retry conditions like 'connect-failure,unavailable'` }).optional()
-          .describe(`Envoy retry conditions. Default: '${DEFAULTS.retries.retryOn}' (safe for non-idempotent requests).`),
+          .describe(`Envoy retry conditions. Default: '${DEFAULTS.retries.retryOn}': the request never reached the app, so retrying is safe for any request. Opt in per route to more ('unavailable', 'cancelled', '5xx', 'reset', 'retriable-status-codes') only when every method the route serves is idempotent: the app may have acted on the first try.`),
       })
       .optional()
-      .describe(`Default: ${DEFAULTS.retries.attempts} attempts, only on connection failures.`),
+      .describe(`Default: ${DEFAULTS.retries.attempts} attempts, only on failures where the request never reached the app (${DEFAULTS.retries.retryOn}).`),
     cors: cors.optional(),
   })
   .describe('An external route through the cluster ingress gateway.');

@@ -48,13 +48,13 @@ export interface ServiceValuesInput {
     port?: string;
     /** Whole-request timeout. Default: '15s'. */
     timeout?: string;
-    /** Default: 2 attempts, only on connection failures. */
+    /** Default: 2 attempts, only on failures where the request never reached the app (connect-failure,refused-stream). */
     retries?: {
       /** Retries after the first try; 0 disables. */
       attempts: number;
       /** Default: '5s'. */
       perTryTimeout?: string;
-      /** Envoy retry conditions. Default: 'connect-failure,refused-stream,unavailable,cancelled' (safe for non-idempotent requests). */
+      /** Envoy retry conditions. Default: 'connect-failure,refused-stream': the request never reached the app, so retrying is safe for any request. Opt in per route to more ('unavailable', 'cancelled', '5xx', 'reset', 'retriable-status-codes') only when every method the route serves is idempotent: the app may have acted on the first try. */
       retryOn?: string;
     };
     /** CORS for browsers on other origins. Off unless given. */
@@ -124,7 +124,7 @@ export interface ServiceValuesInput {
       name: string;
       /** Container port, also exposed on the Service under the same number. */
       port: number;
-      /** Application protocol, rendered as the Service's appProtocol so Istio detects it. Default: 'http'. */
+      /** Application protocol, rendered as the Service's appProtocol so Istio detects it. Default: what the port name says by Istio's convention '<protocol>[-<suffix>]' (grpc, grpc-*, http2, http, https→tls, tcp, tls, mongo/mysql/redis→tcp), else 'http'. */
       protocol?: 'http' | 'http2' | 'grpc' | 'tcp' | 'tls';
     }>;
     /** Pod count per cluster. Default: 2. */
@@ -199,6 +199,8 @@ export interface ServiceValuesInput {
       secret: string;
       /** Key inside that Secret. */
       key: string;
+      /** Mount the key as a read-only file at this path (mode 0400) instead of putting its value in the environment; the variable then holds the path (the NAME_FILE convention). Files are not inherited by child processes or printed by env dumps, and the kubelet updates them when the Secret rotates; the app must read the file. Default: an environment variable. */
+      file?: string;
     }>;
     /** Extra pods during a rollout (maxUnavailable is always 0). Default: '25%'. */
     maxSurge?: number | string;
@@ -206,7 +208,7 @@ export interface ServiceValuesInput {
     minReadySeconds?: number;
     /** Seconds before a stalled rollout is reported failed. Default: 600. */
     progressDeadlineSeconds?: number;
-    /** Seconds to sleep before SIGTERM so endpoints and the mesh stop routing first (runs 'sleep' in the image). 0 disables. Default: 10. */
+    /** Seconds to sleep before SIGTERM so endpoints and the mesh stop routing first (the kubelet's preStop sleep action: needs no shell or sleep binary in the image; Kubernetes ≥ 1.30). 0 disables. Default: 10. */
     preStopSeconds?: number;
     /** Seconds between the start of termination and SIGKILL; must exceed preStopSeconds. Default: 45. */
     terminationGracePeriodSeconds?: number;
@@ -233,12 +235,14 @@ export interface ServiceValuesInput {
   }>;
   /** Plain environment variables, NAME → value. Values are strings; use `secrets` for anything sensitive. */
   env?: Record<string, string>;
-  /** Environment variables read from Secrets, NAME → { secret, key }. */
+  /** Environment variables read from Secrets, NAME → { secret, key }; with file, NAME holds the path of a read-only file with the value. */
   secrets?: Record<string, {
     /** Name of the Kubernetes Secret in the service namespace (created outside fleetchart). */
     secret: string;
     /** Key inside that Secret. */
     key: string;
+    /** Mount the key as a read-only file at this path (mode 0400) instead of putting its value in the environment; the variable then holds the path (the NAME_FILE convention). Files are not inherited by child processes or printed by env dumps, and the kubelet updates them when the Secret rotates; the app must read the file. Default: an environment variable. */
+    file?: string;
   }>;
   /** Cloud workload identity for the service account: true derives it from the cluster provider. Default: false. */
   identity?: boolean | {
@@ -400,6 +404,7 @@ export type ServiceOverrideInput = {
       secret?: string;
       /** Key inside that Secret. */
       key?: string;
+      file?: string;
     }>;
     maxSurge?: number | string;
     minReadySeconds?: number;
@@ -424,6 +429,7 @@ export type ServiceOverrideInput = {
     secret?: string;
     /** Key inside that Secret. */
     key?: string;
+    file?: string;
   }>;
   identity?: boolean | {
     gcpServiceAccount?: string;

@@ -38,6 +38,17 @@ for (const cluster of inventory) {
       for (const key of keysOf(documents)) assert.ok(live.has(key), `${key} is not in the cluster after apply`);
     });
 
+    it('keeps the drain delay: the API server stores every container\'s preStop sleep action as rendered (a disabled feature gate would drop it)', async () => {
+      const deployments = documents.filter((d) => d.kind === 'Deployment');
+      const sleeping = deployments.filter((d) => (d as any).spec.template.spec.containers.some((c: any) => c.lifecycle?.preStop?.sleep?.seconds > 0));
+      assert.ok(sleeping.length > 0, 'some Deployment drains with the sleep action');
+      for (const d of deployments) {
+        const live = await env.getJson(['deployment', d.metadata.name, '-n', d.metadata.namespace!]);
+        const rendered = (d as any).spec.template.spec.containers.map((c: any) => c.lifecycle ?? null);
+        assert.deepEqual(live.spec.template.spec.containers.map((c: any) => c.lifecycle ?? null), rendered, `Deployment ${d.metadata.name}`);
+      }
+    });
+
     it('puts every service into a Namespace that enforces Pod Security restricted', async () => {
       const namespaces = documents.filter((d) => d.kind === 'Namespace').map((d) => d.metadata.name);
       assert.ok(namespaces.length > 0);

@@ -5,6 +5,7 @@ import { clusterSchema } from '../../lib/clusters/schema';
 export function testCluster(overrides: Partial<Cluster> & { name: string }): Cluster {
   return clusterSchema.parse({
     environment: 'prod',
+    kubernetesVersion: '1.34',
     region: 'europe-west1',
     zones: ['europe-west1-b', 'europe-west1-c', 'europe-west1-d'],
     provider: { kind: 'gke', project: 'acme-care-prod' },

@@ -49,7 +49,9 @@ export default service({
   // ${describe('image')}
   image: '${image}',
   // ${describe('release')}
-  release: { default: '0.1.0' },
+  // Prod clusters run images by digest: replace the zeros with your image's digest
+  // (e.g. 'crane digest <image>:0.1.0'); stage clusters also accept the tag alone.
+  release: { default: '0.1.0@sha256:${'0'.repeat(64)}' },
   // ${describe('processes')}
   processes: {
     web: {

@@ -1,7 +1,7 @@
 import { organizationBucket } from '../../gateway/bucket';
 import { renderFleet } from '../../pipeline';
 import type { ResolvedProcess, ResolvedService } from '../../values/model';
-import { Requester, RouteVersion, parseBucket, routeVersions, unroutableBecause } from '../../values/release';
+import { Requester, RouteVersion, parseBucket, routeVersions, shownVersion, unroutableBecause } from '../../values/release';
 import { Command, Io, reportFindings, selection } from '../command';
 
 /** One HTTP entry point of a service and the rules it routes by, first match wins. */
@@ -79,7 +79,7 @@ export const routes: Command = {
 
 function describeVersion(v: ServiceRows['versions'][number]): string {
   const who = [v.orgs.length ? `orgs ${v.orgs.join(', ')}` : '', v.users.length ? `users ${v.users.join(', ')}` : ''].filter(Boolean).join(', ');
-  return `${v.version} ${v.role}${who ? ` (${who})` : ''}`;
+  return `${shownVersion(v.version)} ${v.role}${who ? ` (${who})` : ''}`;
 }
 
 export function serviceRows(service: ResolvedService): ServiceRows {
@@ -88,7 +88,7 @@ export function serviceRows(service: ResolvedService): ServiceRows {
     if (process.release === 'own-image') return [{ name: 'default', rule: `everything → ${process.deployments[0].version} (own image, outside the release)`, version: process.deployments[0].version }];
     if (process.release === 'routed') return service.traffic.rules.map((r) => ({ name: r.name, rule: r.description, version: r.version.version }));
     const because = `${process.name} cannot be routed by organization: ${unroutableBecause(process)}`;
-    return [{ name: 'default', rule: `everything → ${release.default.version} (default; ${because})`, version: release.default.version }];
+    return [{ name: 'default', rule: `everything → ${shownVersion(release.default.version)} (default; ${because})`, version: release.default.version }];
   };
   const base = { cluster: service.cluster.name, service: service.name, file: service.file };
   const routeRows: RouteRow[] = [];
@@ -116,12 +116,12 @@ function describeProcess(service: ResolvedService, process: ResolvedProcess): st
   if (process.release === 'own-image') return `runs ${process.deployments[0].image} (${pods(process.deployments[0].replicas)}), outside the release`;
   const because = `cannot be routed by organization (${unroutableBecause(process)})`;
   if (process.release === 'default-only') {
-    return `runs only the default ${release.default.version} (${pods(process.deployments[0].replicas)}): ${because}, so every organization's work goes to the default; followRollout: true would run the rollout version beside it`;
+    return `runs only the default ${shownVersion(release.default.version)} (${pods(process.deployments[0].replicas)}): ${because}, so every organization's work goes to the default; followRollout: true would run the rollout version beside it`;
   }
   const [main, rollout] = process.deployments;
-  if (!rollout) return `runs only the default ${main.version} (${pods(main.replicas)}): ${because}; no rollout`;
+  if (!rollout) return `runs only the default ${shownVersion(main.version)} (${pods(main.replicas)}): ${because}; no rollout`;
   const state = release.rollout?.rollback ? 'rolled back' : `at ${release.rollout?.weight}%`;
-  return `runs the default ${main.version} (${pods(main.replicas)}) and the rollout ${rollout.version} (${pods(rollout.replicas)}, ${state}): ${because}, so work is shared by replica count, not by organization`;
+  return `runs the default ${shownVersion(main.version)} (${pods(main.replicas)}) and the rollout ${shownVersion(rollout.version)} (${pods(rollout.replicas)}, ${state}): ${because}, so work is shared by replica count, not by organization`;
 }
 
 interface AnswerRow extends Omit<RouteVersion, 'via'> {
@@ -153,7 +153,7 @@ function printAnswers(services: readonly ResolvedService[], who: Requester, json
       io.out(`cluster ${row.cluster}`);
       cluster = row.cluster;
     }
-    io.out(`  ${row.via === 'none' ? row.process : `${row.host}${row.path ?? ''}`}  (${row.via === 'none' ? 'not routed' : row.via}) → ${row.version}: ${row.why}`);
+    io.out(`  ${row.via === 'none' ? row.process : `${row.host}${row.path ?? ''}`}  (${row.via === 'none' ? 'not routed' : row.via}) → ${shownVersion(row.version)}: ${row.why}`);
   }
   if (rows.length === 0) io.out('no routes');
   return 0;

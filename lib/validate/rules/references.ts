@@ -101,6 +101,7 @@ function declaredSecrets(at: Located): Set<string> {
   declared.set(at.file, names);
   for (const process of at.file.service.processes) {
     for (const e of process.container.env) if ('secret' in e) names.add(e.secret);
+    for (const d of process.container.secretFiles) for (const f of d.files) names.add(f.secret);
   }
   return names;
 }

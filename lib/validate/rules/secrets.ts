@@ -1,3 +1,4 @@
+import { credentialShape, secretFlags, secretLookingName } from '../../values/secret-detection';
 import { ClusterView, Located, containersOf, describeObject, podTemplate } from '../context';
 
 /**
@@ -6,41 +7,7 @@ import { ClusterView, Located, containersOf, describeObject, podTemplate } from 
  * (FC-SEC-003).
  */
 
-/** Name segments (split on `_`) that mark a variable as secret. */
-const SECRET_WORDS = new Set(['PASSWORD', 'PASSWD', 'PWD', 'PASSPHRASE', 'SECRET', 'SECRETS', 'TOKEN', 'TOKENS', 'CREDENTIAL', 'CREDENTIALS', 'APIKEY', 'PRIVATEKEY']);
-/** A last segment that says the value is about a secret, not the secret itself. */
-const NOT_A_VALUE = new Set(['URL', 'URI', 'ENDPOINT', 'HOST', 'PORT', 'PATH', 'FILE', 'DIR', 'NAME', 'ID', 'HEADER', 'TTL', 'TIMEOUT', 'EXPIRY', 'ISSUER', 'AUDIENCE', 'ALGORITHM', 'TYPE', 'SCOPE', 'SCOPES', 'LENGTH', 'SIZE', 'ENABLED', 'REF', 'VERSION', 'FORMAT', 'MODE', 'ROTATION']);
-
-/** Whether an environment variable name says it holds a secret. */
-export function secretLookingName(name: string): boolean {
-  const segments = name.toUpperCase().split('_').filter(Boolean);
-  if (segments.length === 0) return false;
-  const last = segments[segments.length - 1];
-  if (NOT_A_VALUE.has(last) && segments.length > 1) return false;
-  if (last === 'KEY') return true;
-  for (let i = 0; i < segments.length; i++) {
-    if (SECRET_WORDS.has(segments[i])) return true;
-    if (segments[i] === 'PRIVATE' && segments[i + 1] === 'KEY') return true;
-  }
-  return false;
-}
-
-const CREDENTIAL_SHAPES: readonly { pattern: RegExp; what: string }[] = [
-  { pattern: /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, what: 'a URL with a password' },
-  { pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/, what: 'a private key' },
-  { pattern: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, what: 'a JSON web token' },
-  { pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/, what: 'an AWS access key id' },
-  { pattern: /\bAIza[0-9A-Za-z_-]{35}\b/, what: 'a Google API key' },
-  { pattern: /\bgh[pousr]_[A-Za-z0-9]{36}\b/, what: 'a GitHub token' },
-  { pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/, what: 'a Slack token' },
-  { pattern: /AccountKey=[A-Za-z0-9+/=]{20,}/, what: 'an Azure storage account key' },
-];
-
-/** What kind of credential a literal looks like, or undefined. */
-export function credentialShape(value: string): string | undefined {
-  for (const { pattern, what } of CREDENTIAL_SHAPES) if (pattern.test(value)) return what;
-  return undefined;
-}
+export { credentialShape, secretLookingName } from '../../values/secret-detection';
 
 export function checkSecrets(view: ClusterView): void {
   for (const at of view.byKind('Secret')) {
@@ -68,18 +35,29 @@ function checkService(view: ClusterView, workloads: readonly Located[]): void {
     if (!pod) continue;
     workloadCount++;
     for (const c of containersOf(pod.spec)) {
+      const secretDirs = secretMountDirectories(pod.spec, c);
       for (const e of c.env ?? []) {
         if (typeof e?.value !== 'string' || e.value === '') continue;
+        // The path of a mounted secret file (secrets.<NAME>.file), not its value.
+        if (secretDirs.some((dir) => e.value.startsWith(`${dir}/`))) continue;
         const key = `${e.name}\u0000${e.value}`;
         let list = literals.get(key);
         if (!list) literals.set(key, (list = []));
         list.push({ at, container: c.name, value: e.value });
       }
       for (const field of ['command', 'args']) {
-        (c[field] ?? []).forEach((arg: unknown, i: number) => {
+        const argv: unknown[] = c[field] ?? [];
+        const shaped = new Set<number>();
+        argv.forEach((arg, i) => {
           const shape = typeof arg === 'string' ? credentialShape(arg) : undefined;
           if (shape) view.report(at, 'FC-SEC-002', view.processPath(at, field), `expected no credential on the command line, got ${shape} in ${field}[${i}] of container '${c.name}' (${describeObject(at)}); read it from an environment variable backed by a Secret`);
+          if (shape) shaped.add(i);
         });
+        // A flag named like a secret with a literal value; one finding per argument.
+        for (const { index, flag } of secretFlags(argv.filter((a): a is string => typeof a === 'string'))) {
+          if (shaped.has(index)) continue;
+          view.report(at, 'FC-SEC-001', view.processPath(at, field), `expected no literal value for secret-looking flag '${flag}' in ${field}[${index}] of container '${c.name}' (${describeObject(at)}), got one; put the value in secrets: { NAME: { secret, key } } and pass '${flag}=$(NAME)' (Kubernetes expands it), or add waivers: { 'FC-SEC-001': '<why it is not secret>' }`);
+        }
       }
     }
   }
@@ -103,4 +81,12 @@ function checkService(view: ClusterView, workloads: readonly Located[]): void {
       reported.add(path);
     }
   }
+}
+
+/** Directories where a container mounts Secret volumes (secret or projected from Secrets). */
+function secretMountDirectories(spec: Record<string, any>, c: Record<string, any>): string[] {
+  const secretVolumes = new Set(
+    (spec.volumes ?? []).filter((v: any) => v?.secret || (v?.projected?.sources ?? []).some((s: any) => s?.secret)).map((v: any) => v.name),
+  );
+  return (c.volumeMounts ?? []).filter((m: any) => secretVolumes.has(m?.name) && typeof m.mountPath === 'string').map((m: any) => m.mountPath.replace(/\/$/, ''));
 }

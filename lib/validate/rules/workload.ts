@@ -2,7 +2,7 @@ import { ClusterView, Located, containersOf, describeObject, podTemplate } from 
 
 /**
  * What every container needs to run well: probes on serving containers (FC-PROBE-001), requests
- * and a memory limit (FC-RES-001), pinned images (FC-IMG-001, FC-IMG-002).
+ * and a memory limit (FC-RES-001), pinned images (FC-IMG-001).
  */
 export function checkWorkloads(view: ClusterView): void {
   for (const at of view.all) {
@@ -50,9 +50,6 @@ function checkImage(view: ClusterView, at: Located, path: string, c: Record<stri
   const where = `container '${c.name}' in ${describeObject(at)}`;
   if (digest === undefined && (tag === undefined || tag === 'latest')) {
     view.report(at, 'FC-IMG-001', path, `expected an image pinned by tag or digest for ${where}, got '${c.image}'; set the release version (or the process image) to a version like '2026.11.3' or 'sha256:<digest>'`);
-    return;
   }
-  if (view.prod && digest === undefined && !/\d/.test(tag!)) {
-    view.report(at, 'FC-IMG-002', path, `expected a release version or digest in prod cluster ${view.cluster.name} for ${where}, got moving tag '${tag}'; set the release version (or the process image) to a version with a number or a sha256 digest`);
-  }
+  // FC-IMG-002 (digests in prod) is checked in resolve, at the values path where the version was written.
 }

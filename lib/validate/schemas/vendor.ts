@@ -4,23 +4,36 @@
  *
  *   node --require tsx/cjs lib/validate/schemas/vendor.ts [--crds-only]
  *
- * - kubernetes.json: the upstream Kubernetes OpenAPI v3 definitions (from the k8s.io/kubernetes
- *   module, `api/openapi-spec/v3/*.json`) of the kinds fleetchart emits, trimmed to the
- *   transitive closure of their `$ref`s and to the keywords the validator reads (no
- *   descriptions), plus the list of what the newer `CURRENT` release no longer serves.
+ * - kubernetes-<minor>.json, one per supported Kubernetes minor (SUPPORTED): the upstream
+ *   Kubernetes OpenAPI v3 definitions (from the k8s.io/kubernetes module,
+ *   `api/openapi-spec/v3/*.json`) of the kinds fleetchart emits, trimmed to the transitive
+ *   closure of their `$ref`s and to the keywords the validator reads (no descriptions), plus the
+ *   list of what the newest supported release (`CURRENT`) no longer serves. Each cluster's
+ *   objects are validated against the file of its `kubernetesVersion`.
  * - crds.json: the `openAPIV3Schema` of every served version of the CRDs in lib/crds/used/.
  *
- * The Kubernetes module is fetched with `go mod download` (the Go module proxy), or read from
- * the folders given as arguments: `vendor.ts <k8s-1.27 dir> <k8s-current dir>`.
+ * The Kubernetes modules are fetched with `go mod download` (the Go module proxy).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 
-/** The API version cdk8s-plus-27 targets, and the newest release to check against. */
-export const TARGET = 'v1.27.16';
-export const CURRENT = 'v1.34.2';
+/**
+ * The Kubernetes minors fleetchart renders for, oldest first, with the k8s.io/kubernetes module
+ * release each is vendored from. The oldest is what the rendered features need (the native
+ * preStop `sleep` action: beta and on by default since 1.30); lib/imports/k8s.ts is generated
+ * from it (scripts/import-k8s.ts). The newest matches the cluster tier's kube-apiserver.
+ */
+export const SUPPORTED = [
+  { minor: '1.30', module: 'v1.30.14' },
+  { minor: '1.31', module: 'v1.31.14' },
+  { minor: '1.32', module: 'v1.32.13' },
+  { minor: '1.33', module: 'v1.33.13' },
+  { minor: '1.34', module: 'v1.34.4' },
+] as const;
+export const OLDEST_SUPPORTED = SUPPORTED[0];
+export const CURRENT = SUPPORTED[SUPPORTED.length - 1].module;
 
 /** Every group/version/kind fleetchart may emit from the Kubernetes API. */
 export const KUBERNETES_KINDS = [
@@ -73,7 +86,7 @@ type Schema = Record<string, any>;
 
 const REF_PREFIX = '#/components/schemas/';
 
-function moduleDir(version: string): string {
+export function moduleDir(version: string): string {
   const out = execFileSync('go', ['mod', 'download', '-json', `k8s.io/kubernetes@${version}`], {
     encoding: 'utf8',
     env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
@@ -180,7 +193,7 @@ function writeJson(file: string, head: Record<string, unknown>, table: string, e
   fs.writeFileSync(file, lines.join('\n') + '\n');
 }
 
-export function vendorKubernetes(targetDir: string, currentDir: string, outDir: string): void {
+export function vendorKubernetes(target: string, targetDir: string, currentDir: string, outFile: string): void {
   const targetAll = loadDefinitions(targetDir);
   const currentAll = loadDefinitions(currentDir);
   const targetKinds = rootsByKind(targetAll);
@@ -188,15 +201,15 @@ export function vendorKubernetes(targetDir: string, currentDir: string, outDir: 
   const kinds: Record<string, string> = {};
   for (const kind of KUBERNETES_KINDS) {
     const name = targetKinds.get(kind);
-    if (!name) throw new Error(`${kind} is not in Kubernetes ${TARGET}`);
+    if (!name) throw new Error(`${kind} is not in Kubernetes ${target}`);
     kinds[kind] = name;
   }
   const definitions = closure(targetAll, Object.values(kinds));
   const usedKinds = new Map([...targetKinds].filter(([k]) => k in kinds));
   const currentUsed = closure(currentAll, [...currentKinds].filter(([k]) => k in kinds).map(([, n]) => n));
   const removed = removedSince(definitions, usedKinds, { ...currentAll, ...currentUsed }, currentKinds);
-  writeJson(path.join(outDir, 'kubernetes.json'), { version: TARGET, checkedAgainst: CURRENT, kinds, removedInCurrent: removed }, 'definitions', definitions);
-  console.log(`kubernetes.json: ${Object.keys(kinds).length} kinds, ${Object.keys(definitions).length} definitions; removed in ${CURRENT}: ${JSON.stringify(removed)}`);
+  writeJson(outFile, { version: target, checkedAgainst: CURRENT, kinds, removedInCurrent: removed }, 'definitions', definitions);
+  console.log(`${path.basename(outFile)}: ${Object.keys(kinds).length} kinds, ${Object.keys(definitions).length} definitions; removed in ${CURRENT}: ${JSON.stringify(removed)}`);
 }
 
 /**
@@ -226,10 +239,11 @@ export const CRD_DIR = 'lib/crds/used';
 if (require.main === module) {
   const root = path.resolve(__dirname, '..', '..', '..');
   // `--crds-only`: regenerate crds.json alone (after `npm run cdk8s:import` added a kind), no Go download.
-  const crdsOnly = process.argv.includes('--crds-only');
-  if (!crdsOnly) {
-    const [targetDir = moduleDir(TARGET), currentDir = moduleDir(CURRENT)] = process.argv.slice(2);
-    vendorKubernetes(targetDir, currentDir, __dirname);
+  if (!process.argv.includes('--crds-only')) {
+    const currentDir = moduleDir(CURRENT);
+    for (const { minor, module } of SUPPORTED) {
+      vendorKubernetes(module, moduleDir(module), currentDir, path.join(__dirname, `kubernetes-${minor}.json`));
+    }
   }
   const crds = crdSchemas(path.join(root, CRD_DIR));
   writeJson(path.join(__dirname, 'crds.json'), { source: CRD_DIR }, 'kinds', crds);

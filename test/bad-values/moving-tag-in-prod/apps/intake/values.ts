@@ -1,6 +1,6 @@
 import { service } from '../../lib';
 
-// a branch name as the version: fine in stage, not in prod
+// a tag without a digest (here a branch name): fine in stage, not in prod
 export default service({
   name: 'intake',
   team: 'care-records',

@@ -1,0 +1,12 @@
+import { service } from '../../lib';
+
+// a short image name: which registry it comes from would be up to each node
+export default service({
+  name: 'intake',
+  team: 'care-records',
+  image: 'redis',
+  release: { default: '2026.11.3@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9' },
+  processes: {
+    web: { ports: [{ name: 'http', port: 8080 }], replicas: 2, probes: { ready: { path: '/ready' }, live: { path: '/live' } } },
+  },
+});

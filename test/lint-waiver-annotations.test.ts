@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { GKE_PROD } from './support/clusters';
+import { REPO } from './support/fleet';
+import { baseValues, renderValues } from './support/render';
+
+/**
+ * A waiver in a service's values reaches the third-party linters as their own per-object ignore
+ * annotation: proven by running kube-score and checkov themselves (installed by
+ * scripts/install-tools.sh, cached) on the rendered objects, with and without the annotations
+ * fleetchart wrote.
+ */
+
+const KUBE_SCORE = path.join(REPO, '.tools', 'bin', 'kube-score');
+const CHECKOV = path.join(REPO, '.tools', 'bin', 'checkov');
+
+/** checkov's verdicts for one check on the objects: resource → 'failed' | 'skipped'. */
+function checkov(documents: readonly Record<string, any>[], check: string): Map<string, string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchart-checkov-'));
+  fs.writeFileSync(path.join(dir, 'objects.yaml'), documents.map((d) => stringify(d)).join('---\n'));
+  let out: string;
+  try {
+    out = execFileSync(CHECKOV, ['-d', dir, '--framework', 'kubernetes', '--check', check, '--output', 'json', '--skip-download'], { encoding: 'utf8' });
+  } catch (e: any) {
+    out = e.stdout; // exit 1 when a check failed
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  const verdicts = new Map<string, string>();
+  for (const run of [JSON.parse(out)].flat()) {
+    for (const c of run?.results?.failed_checks ?? []) verdicts.set(c.resource, 'failed');
+    for (const c of run?.results?.skipped_checks ?? []) verdicts.set(c.resource, 'skipped');
+  }
+  return verdicts;
+}
+
+function kubeScore(documents: readonly Record<string, any>[]): { object: string; check: string; skipped: boolean; grade: number }[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchart-kube-score-'));
+  const file = path.join(dir, 'objects.yaml');
+  fs.writeFileSync(file, documents.map((d) => stringify(d)).join('---\n'));
+  let out: string;
+  try {
+    out = execFileSync(KUBE_SCORE, ['score', '--output-format', 'json', file], { encoding: 'utf8' });
+  } catch (e: any) {
+    out = e.stdout; // exit 1 when something is graded critical
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  return JSON.parse(out).flatMap((o: any) => o.checks.map((c: any) => ({ object: `${o.type_meta.kind}/${o.object_meta.name}`, check: c.check.id, skipped: c.skipped, grade: c.grade })));
+}
+
+describe('lint: service waivers reach kube-score as kube-score/ignore', () => {
+  before(() => {
+    execFileSync('bash', [path.join(REPO, 'scripts', 'install-tools.sh'), 'kube-score', 'checkov'], { stdio: 'ignore' });
+  });
+
+  it('a waived single-replica prod Deployment is not reported by kube-score, and is without the annotation', () => {
+    const values = { ...baseValues(), processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 1, probes: { ready: { path: '/ready' }, live: { path: '/live' } } } }, waivers: { 'FC-AVAIL-001': 'a single session is all the vendor API allows' } };
+    const documents = JSON.parse(JSON.stringify(renderValues(values, GKE_PROD).documents)) as Record<string, any>[];
+    const deployment = documents.find((d) => d.kind === 'Deployment')!;
+    assert.equal(deployment.metadata.annotations['kube-score/ignore'], 'deployment-replicas');
+
+    const replicas = (docs: Record<string, any>[]) => kubeScore(docs).filter((c) => c.object === `Deployment/${deployment.metadata.name}` && c.check === 'deployment-replicas');
+    const waived = replicas(documents);
+    assert.ok(waived.length === 0 || waived.every((c) => c.skipped), JSON.stringify(waived));
+
+    const stripped = structuredClone(documents);
+    delete stripped.find((d) => d.kind === 'Deployment')!.metadata.annotations['kube-score/ignore'];
+    const reported = replicas(stripped);
+    assert.ok(reported.some((c) => !c.skipped && c.grade < 10), `kube-score reports the single replica without the annotation: ${JSON.stringify(reported)}`);
+  });
+
+  it('a waived tag in prod (FC-IMG-002) is skipped by checkov (CKV_K8S_43, image digest), and fails without the annotation', () => {
+    const values = { ...baseValues(), release: { default: '2026.11.3' }, waivers: { 'FC-IMG-002': 'nightly build for the clinical pilot, never patient data' } };
+    const documents = JSON.parse(JSON.stringify(renderValues(values, GKE_PROD).documents)) as Record<string, any>[];
+    const deployment = documents.find((d) => d.kind === 'Deployment')!;
+    const resource = `Deployment.${deployment.metadata.namespace}.${deployment.metadata.name}`;
+    assert.equal(checkov(documents, 'CKV_K8S_43').get(resource), 'skipped');
+    const stripped = structuredClone(documents);
+    for (const d of stripped) for (const key of Object.keys(d.metadata.annotations ?? {})) if (key.startsWith('checkov.io/')) delete d.metadata.annotations[key];
+    assert.equal(checkov(stripped, 'CKV_K8S_43').get(resource), 'failed');
+  });
+});
