@@ -42,7 +42,7 @@ describe('alerts: every rendered rule file passes promtool check rules', { skip:
 // A service on a prod cluster: default version 2026.11.3, version 2026.11.4 rolling out at 5%.
 const DEFAULT = '2026.11.3';
 const CANARY = '2026.11.4';
-const values = { ...baseValues('notes'), release: { default: DEFAULT, rollout: { version: CANARY, weight: 5 } } };
+const values = { ...baseValues('notes'), release: { versions: [`${DEFAULT}@sha256:${'a'.repeat(64)}`, `${CANARY}@sha256:${'b'.repeat(64)}`], default: DEFAULT, rollout: { version: CANARY, weight: 5 } } };
 const service = resolveValues(values).service!;
 const groups = serviceRuleGroups(service);
 const rules = new Map(groups.flatMap((g) => g.rules).map((r) => [r.alert, r]));

@@ -113,7 +113,7 @@ describe('verdict: against a real Prometheus with backfilled Istio series', { sk
       `apps/${name}/values.ts`,
       valuesFile(`{
         name: '${name}', team: 'care-records', image: 'europe-docker.pkg.dev/acme-care/apps/${name}',
-        release: { default: '${DEFAULT}', rollout: { version: '${CANARY}', weight: 5 } },
+        release: { versions: ['${DEFAULT}@sha256:${'a'.repeat(64)}', '${CANARY}@sha256:${'b'.repeat(64)}'], default: '${DEFAULT}', rollout: { version: '${CANARY}', weight: 5 } },
         processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 3 } },
       }`),
     ]);
