@@ -25,6 +25,8 @@ export function observedVersions(service: ResolvedService): ObservedVersions {
   const versions = [release.default, ...release.versions.filter((v) => v !== release.default)].map((v) => ({ label: v.label, version: v.version }));
   const rollingOut = release.rollout?.version.label;
   // The mesh's own rules, first match wins; a service without organization routing runs the default for everybody.
-  const placement = rules.length > 0 ? rules.map((rule) => ({ who: rule.description, version: rule.version.label })) : [{ who: 'every organization', version: defaultVersion }];
+  // User ids are personal data (often e-mail addresses): the dashboard counts pinned users, never names them.
+  const who = (rule: (typeof rules)[number]) => (rule.kind === 'users' && rule.match && 'exact' in rule.match ? `${rule.match.exact.length} pinned user${rule.match.exact.length === 1 ? '' : 's'}` : rule.description);
+  const placement = rules.length > 0 ? rules.map((rule) => ({ who: who(rule), version: rule.version.label })) : [{ who: 'every organization', version: defaultVersion }];
   return { defaultVersion, ...(rollingOut !== undefined ? { rollingOut } : {}), versions, placement };
 }
