@@ -258,7 +258,7 @@ describe('istio routing: limits and overlaps (issue 9, defect 5)', { skip: SKIP_
   it('keeps 21 pinned organizations within what Istio admits (regex at most 1024 characters)', () => {
     // 21 ids of 50 characters (ids may have 63): one alternation of them is over 1,024 characters.
     const orgs = Array.from({ length: 21 }, (_, i) => `care-home-group-${String(i).padStart(2, '0')}-${'residential-and-nursing'.padEnd(31, 'x')}`);
-    const dir = renderedCluster([{ ...baseValues(), release: { default: '2026.11.3', rollout: { version: '2026.11.4', weight: 0 }, orgs: Object.fromEntries(orgs.map((org) => [org, '2026.11.4'])) } }]);
+    const dir = renderedCluster([{ ...baseValues(), release: { versions: [`2026.11.3@sha256:${'a'.repeat(64)}`, `2026.11.4@sha256:${'b'.repeat(64)}`], default: '2026.11.3', rollout: { version: '2026.11.4', weight: 0 }, orgs: Object.fromEntries(orgs.map((org) => [org, '2026.11.4'])) } }]);
     try {
       const errors = translateRoutes(dir, []).validation.filter((v) => v.severity === 'error').map((v) => `${v.kind} ${v.name}: ${v.message}`);
       assert.deepEqual(errors, []);
