@@ -161,7 +161,7 @@ describe('fleetchart apply: what it refuses, before changing anything', () => {
       const result = await cliApply(bare, fleet(), CLUSTER);
       assert.equal(result.code, 1);
       const errors = result.err.join('\n');
-      assert.match(errors, /error: the cluster does not serve networking\.istio\.io\/v1 \(needed for DestinationRule, VirtualService\): install its CRDs first/);
+      assert.match(errors, /error: the cluster does not serve networking\.istio\.io\/v1 \(needed for ServiceEntry, DestinationRule, VirtualService\): install its CRDs first/);
       assert.match(errors, /error: the cluster does not serve security\.istio\.io\/v1 \(needed for PeerAuthentication, RequestAuthentication, AuthorizationPolicy\): install its CRDs first/);
       assert.match(errors, /error: the cluster does not serve networking\.istio\.io\/v1alpha3 \(needed for EnvoyFilter\): install its CRDs first/);
       assert.match(errors, /error: PriorityClass 'care-critical' does not exist in the cluster \(used by [^)]*Deployment medication-dispensing\/medication-dispensing-api-2026-11-1[,)]/);
