@@ -63,7 +63,7 @@ describe('fleetchart apply: applies charts-out/<cluster>/ as committed', () => {
   it('--allow-stale applies the committed output, not what apps/ renders now', async () => {
     const result = await apply('--no-wait', '--allow-stale');
     assert.equal(result.code, 0, result.err.join('\n'));
-    assert.equal(await logLevel('resident-preferences', 'resident-preferences-web'), 'debug');
+    assert.equal(await logLevel('resident-preferences', 'resident-preferences-web-1-14-2'), 'debug');
     const committed = readOutput(output);
     assert.equal(result.out.at(-1), `${CLUSTER}: ${committed.length} created, 0 configured, 0 unchanged, 0 pruned`);
     // The Namespaces were new: the Secrets their pods need could not exist yet, and it says so.
@@ -84,11 +84,14 @@ describe('fleetchart apply: applies charts-out/<cluster>/ as committed', () => {
     assert.equal(refused.code, 1);
     assert.ok(refused.err.includes(`charts-out/${CLUSTER}/platform.yaml: is committed but no longer rendered`), refused.err.join('\n'));
     await provideReferences(env, readOutput(output));
-    const result = await apply('--no-wait', '--allow-stale');
-    assert.equal(result.code, 0, result.err.join('\n'));
-    assert.ok(result.out.includes('created    ConfigMap istio-ingress/platform-settings'), result.out.join('\n'));
-    assert.ok(result.out.includes('configured Deployment resident-preferences/resident-preferences-web'));
-    fs.rmSync(path.join(output, 'platform.yaml'));
+    try {
+      const result = await apply('--no-wait', '--allow-stale');
+      assert.equal(result.code, 0, result.err.join('\n'));
+      assert.ok(result.out.includes('created    ConfigMap istio-ingress/platform-settings'), result.out.join('\n'));
+      assert.ok(result.out.includes('configured Deployment resident-preferences/resident-preferences-web-1-14-2'), result.out.join('\n'));
+    } finally {
+      fs.rmSync(path.join(output, 'platform.yaml'));
+    }
   });
 });
 
@@ -135,7 +138,7 @@ describe('fleetchart apply: waits for every changed Deployment, then prunes', ()
     const medication = original.files.find((f) => f.app === 'medication-dispensing');
     const apply = spawnCli(root, ['apply', '--cluster', CLUSTER, '--kubeconfig', env.kubeconfig, '--timeout', '2m', '--json'], POLL);
     const [waiting] = await eventually('the changed Deployment applied', async () => ((await unobservedDeployments(env)).length ? unobservedDeployments(env) : undefined));
-    assert.equal(`${waiting.metadata.namespace}/${waiting.metadata.name}`, 'resident-preferences/resident-preferences-web');
+    assert.equal(`${waiting.metadata.namespace}/${waiting.metadata.name}`, 'resident-preferences/resident-preferences-web-1-14-2');
     // Still waiting: the removed service is still there, and the cluster is locked.
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(apply.child.exitCode, null, 'apply returned before the rollout finished');
@@ -149,9 +152,9 @@ describe('fleetchart apply: waits for every changed Deployment, then prunes', ()
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout);
     assert.equal(report.ok, true);
-    assert.deepEqual(report.rollouts.map((r: { object: string; state: string }) => [r.object, r.state]), [['Deployment resident-preferences/resident-preferences-web', 'done']]);
-    assert.deepEqual(report.configured, ['Deployment resident-preferences/resident-preferences-web']);
-    assert.ok(report.pruned.includes('Deployment medication-dispensing/medication-dispensing-api'), report.pruned.join('\n'));
+    assert.deepEqual(report.rollouts.map((r: { object: string; state: string }) => [r.object, r.state]), [['Deployment resident-preferences/resident-preferences-web-1-14-2', 'done']]);
+    assert.deepEqual(report.configured, ['Deployment resident-preferences/resident-preferences-web-1-14-2']);
+    assert.ok(report.pruned.includes('Deployment medication-dispensing/medication-dispensing-api-2026-11-1'), report.pruned.join('\n'));
     for (const doc of medicationDeployments()) assert.equal(await exists(env, doc), undefined, `${doc.metadata.name} was not pruned`);
     assert.equal(await exists(env, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: LOCK_NAME, namespace: INVENTORY_NAMESPACE } }), undefined, 'the lock was not released');
 
@@ -162,7 +165,9 @@ describe('fleetchart apply: waits for every changed Deployment, then prunes', ()
 
   it('fails on a stuck rollout (progress deadline exceeded), names the Deployment and the reason, and prunes nothing', async () => {
     edit('resident-preferences', `LOG_LEVEL: 'warn'`, `LOG_LEVEL: 'error'`);
-    fs.rmSync(path.join(root, 'apps', 'patient-notes'), { recursive: true });
+    // care-events leaves the fleet, and resident-preferences stops listing it as a caller (FC-ROUTE-004).
+    fs.rmSync(path.join(root, 'apps', 'care-events'), { recursive: true });
+    edit('resident-preferences', `callers: { services: ['care-events'] },`, '');
     await synth();
     const stop = runController(env, { select: () => false, failOthers: true });
     const result = await apply('--timeout', '2m');
@@ -170,35 +175,35 @@ describe('fleetchart apply: waits for every changed Deployment, then prunes', ()
     assert.equal(result.code, 1);
     assert.ok(
       result.err.includes(
-        'error: Deployment resident-preferences/resident-preferences-web failed to roll out: ProgressDeadlineExceeded: no progress within progressDeadlineSeconds (600s): ReplicaSet "resident-preferences-web-7f9c6d5b8" has timed out progressing.',
+        'error: Deployment resident-preferences/resident-preferences-web-1-14-2 failed to roll out: ProgressDeadlineExceeded: no progress within progressDeadlineSeconds (600s): ReplicaSet "resident-preferences-web-1-14-2-7f9c6d5b8" has timed out progressing.',
       ),
       result.err.join('\n'),
     );
     assert.match(result.err.at(-1)!, /apply failed; .* nothing was pruned\.$/);
-    assert.equal(result.err[0], 'waiting up to 2m for 1 Deployment to roll out: Deployment resident-preferences/resident-preferences-web');
-    assert.ok(await exists(env, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'patient-notes' } }));
-    assert.ok(await exists(env, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'patient-notes-web', namespace: 'patient-notes' } }), 'pruned despite the failed rollout');
+    assert.equal(result.err[0], 'waiting up to 2m for 1 Deployment to roll out: Deployment resident-preferences/resident-preferences-web-1-14-2');
+    assert.ok(await exists(env, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'care-events' } }));
+    assert.ok(await exists(env, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'care-events-consumer-sha256-3f1c9a7e5b2d', namespace: 'care-events' } }), 'pruned despite the failed rollout');
   });
 
   it('fails after --timeout when the rollout does not finish, saying what it still waited for', async () => {
     edit('resident-preferences', `LOG_LEVEL: 'error'`, `LOG_LEVEL: 'debug'`);
     await synth();
-    const generation = (await env.getJson(['deployment', 'resident-preferences-web', '-n', 'resident-preferences'])).metadata.generation;
+    const generation = (await env.getJson(['deployment', 'resident-preferences-web-1-14-2', '-n', 'resident-preferences'])).metadata.generation;
     const result = await apply('--timeout', '3s');
     assert.equal(result.code, 1);
     assert.ok(
       result.err.includes(
-        `error: Deployment resident-preferences/resident-preferences-web did not roll out within 3s: the controller has not observed generation ${generation + 1} yet (observed ${generation})`,
+        `error: Deployment resident-preferences/resident-preferences-web-1-14-2 did not roll out within 3s: the controller has not observed generation ${generation + 1} yet (observed ${generation})`,
       ),
       result.err.join('\n'),
     );
-    assert.ok(await exists(env, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'patient-notes-web', namespace: 'patient-notes' } }), 'pruned despite the timeout');
+    assert.ok(await exists(env, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'care-events-consumer-sha256-3f1c9a7e5b2d', namespace: 'care-events' } }), 'pruned despite the timeout');
     // Once the rollout finishes, the next apply prunes.
     const stop = runController(env);
     const again = await apply('--timeout', '1m');
     await stop();
     assert.equal(again.code, 0, again.err.join('\n'));
-    assert.ok(again.out.includes('pruned     Deployment patient-notes/patient-notes-web'), again.out.join('\n'));
+    assert.ok(again.out.includes('pruned     Deployment care-events/care-events-consumer-sha256-3f1c9a7e5b2d'), again.out.join('\n'));
   });
 });
 

@@ -100,10 +100,11 @@ describe('fleetchart apply: pruning inside a service that stays', () => {
   it('finishing a cutover deletes the old version\'s Deployment and reconfigures its subset and routes, in one apply', async () => {
     const file = path.join(root, 'apps', 'patient-notes', 'values.ts');
     const text = fs.readFileSync(file, 'utf8');
-    const versions = "versions: ['2026.11.2', '2026.11.3', '2026.11.4'],";
+    // The held version leaves with its last pin: drop its line from versions and Oak Lodge's pin.
+    const held = /\n\s*'2026\.11\.2@sha256:[0-9a-f]{64}',/;
     const pins = "orgs: { 'oak-lodge': '2026.11.2', 'st-marys': '2026.11.4' },";
-    assert.ok(text.includes(versions) && text.includes(pins));
-    fs.writeFileSync(file, text.replace(versions, "versions: ['2026.11.3', '2026.11.4'],").replace(pins, "orgs: { 'st-marys': '2026.11.4' },"));
+    assert.ok(held.test(text) && text.includes(pins));
+    fs.writeFileSync(file, text.replace(held, '').replace(pins, "orgs: { 'st-marys': '2026.11.4' },"));
 
     const result = await cliApply(env, root, CLUSTER);
     assert.deepEqual(result.err, []);
@@ -125,6 +126,9 @@ describe('fleetchart apply: pruning inside a service that stays', () => {
   it('an object that no longer carries fleetchart\'s label is left alone, and so is its Namespace', async () => {
     await env.k(['label', '--overwrite', 'deployment', 'patient-notes-indexer', '-n', 'patient-notes', 'app.kubernetes.io/managed-by=platform-team']);
     removeApp('patient-notes');
+    // fhir-gateway calls patient-notes: a call to a service that left the fleet is an error (FC-CALL-001).
+    const caller = path.join(root, 'apps', 'fhir-gateway', 'values.ts');
+    fs.writeFileSync(caller, fs.readFileSync(caller, 'utf8').replace(/\n\s*calls: \{ 'patient-notes': [^\n]*/, ''));
     const result = await cliApply(env, root, CLUSTER);
     assert.deepEqual(result.err, []);
     assert.equal(result.code, 0);
