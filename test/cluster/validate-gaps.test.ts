@@ -25,7 +25,8 @@ const find = (docs: Doc[], kind: string, name: string) => docs.find((d) => d.kin
 const deployment = (docs: Doc[]) => find(docs, 'Deployment', 'medication-dispensing-api-2026-11-1');
 const egressRule = (docs: Doc[]) => find(docs, 'NetworkPolicy', 'restrict-egress').spec.egress.find((r: Doc) => r.to?.[0]?.ipBlock).to[0].ipBlock;
 const rounds = (docs: Doc[]) => find(docs, 'VirtualService', 'medication-dispensing-ingress-rounds').spec.http[0];
-const passwordRef = (docs: Doc[]) => deployment(docs).spec.template.spec.containers[0].env.find((e: Doc) => e.name === 'DB_PASSWORD').valueFrom.secretKeyRef;
+// A secret delivered in the environment: the API server checks a secretKeyRef key's name.
+const userRef = (docs: Doc[]) => deployment(docs).spec.template.spec.containers[0].env.find((e: Doc) => e.name === 'DB_USER').valueFrom.secretKeyRef;
 
 interface Case {
   readonly title: string;
@@ -103,19 +104,19 @@ const cases: Case[] = [
   },
   {
     title: "a Secret key of '..'",
-    edit: (docs) => (passwordRef(docs).key = '..'),
-    from: "key: 'password'",
+    edit: (docs) => (userRef(docs).key = '..'),
+    from: "key: 'username'",
     to: "key: '..'",
     server: { rejects: /spec\.template\.spec\.containers\[0\]\.env\[\d+\]\.valueFrom\.secretKeyRef\.key: Invalid value: "\.\.": must not be '\.\.'/ },
-    path: 'secrets.DB_PASSWORD.key',
+    path: 'secrets.DB_USER.key',
   },
   {
     title: "a Secret key starting with '..'",
-    edit: (docs) => (passwordRef(docs).key = '..data'),
-    from: "key: 'password'",
+    edit: (docs) => (userRef(docs).key = '..data'),
+    from: "key: 'username'",
     to: "key: '..data'",
     server: { rejects: /spec\.template\.spec\.containers\[0\]\.env\[\d+\]\.valueFrom\.secretKeyRef\.key: Invalid value: "\.\.data": must not start with '\.\.'/ },
-    path: 'secrets.DB_PASSWORD.key',
+    path: 'secrets.DB_USER.key',
   },
 ];
 
