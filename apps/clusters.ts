@@ -28,7 +28,10 @@ const platform = {
   },
 };
 
-/** GitOps: Argo CD syncs each service's charts-out file from this repository (charts-out/<cluster>/argocd/). */
+/**
+ * GitOps: on the AKS cluster, Argo CD syncs each service's charts-out file from this repository
+ * (charts-out/<cluster>/argocd/); the pipeline applies the others (`fleetchart clusters --delivery apply`).
+ */
 const argocd = { repoURL: 'https://git.example.com/acme-care/fleet.git' };
 
 const gkeIngress = { gateway: 'istio-ingress/care-gateway', serviceAccount: 'istio-ingress/istio-ingressgateway' };
@@ -45,7 +48,6 @@ export default clusters([
     ingress: gkeIngress,
     baseDomain: 'stage.care.example.com',
     mesh: { istioCni: true },
-    argocd,
     ...platform,
   },
   {
@@ -58,7 +60,6 @@ export default clusters([
     ingress: gkeIngress,
     baseDomain: 'eu-west.care.example.com',
     mesh: { istioCni: true },
-    argocd,
     ...platform,
   },
   {
@@ -71,7 +72,6 @@ export default clusters([
     ingress: gkeIngress,
     baseDomain: 'eu-north.care.example.com',
     mesh: { istioCni: true },
-    argocd,
     ...platform,
   },
   {

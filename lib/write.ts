@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Cluster } from './clusters/schema';
+import { argocdApplications } from './gitops/argocd';
 
 export interface WriteScope {
   /** Cluster folders the run rendered; stale files are removed only inside them. */
@@ -62,4 +64,18 @@ export function writeOutputs(outDir: string, files: readonly { path: string; con
     }
   }
   return summary;
+}
+
+/**
+ * Every file a render puts in charts-out/, paths relative to it: the platform files, the
+ * services' manifests, and the Argo CD Applications beside them (clusters with `argocd`).
+ * What `synth` writes, `diff` compares and the committed output must equal.
+ */
+export function outputFiles(render: {
+  readonly clusters: readonly Cluster[];
+  readonly platform: readonly { path: string; cluster: string; content: string }[];
+  readonly files: readonly { path: string; cluster: string; content: string }[];
+}): { path: string; content: string }[] {
+  const manifests = [...render.platform, ...render.files];
+  return [...manifests.map((f) => ({ path: f.path, content: f.content })), ...argocdApplications(render.clusters, manifests)];
 }

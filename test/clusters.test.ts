@@ -28,6 +28,20 @@ describe('fleetchart clusters: the cluster list for a CI matrix', () => {
     assert.deepEqual(result.stdout.trim().split('\n'), inventory.filter((c) => c.environment === 'prod').map((c) => c.name));
   });
 
+  it('--delivery splits the clusters a pipeline applies from those Argo CD syncs (argocd in the inventory)', () => {
+    for (const delivery of ['apply', 'argocd'] as const) {
+      const result = run('--delivery', delivery, '--json');
+      assert.equal(result.status, 0, result.stderr);
+      const listed = JSON.parse(result.stdout) as { name: string; delivery: string }[];
+      const expected = inventory.filter((c) => (c.argocd ? 'argocd' : 'apply') === delivery).map((c) => c.name);
+      assert.deepEqual(listed.map((c) => c.name).sort(), expected.sort());
+      assert.ok(listed.every((c) => c.delivery === delivery));
+    }
+    const wrong = run('--delivery', 'flux');
+    assert.equal(wrong.status, 2);
+    assert.equal(wrong.stderr.trim(), `fleetchart clusters: expected --delivery apply or argocd, got 'flux'`);
+  });
+
   it('refuses an unknown environment (exit 2) and an unmatched glob (exit 1), one line each', () => {
     const environment = run('--environment', 'dev');
     assert.equal(environment.status, 2);

@@ -11,6 +11,11 @@ import { REPO, makeFleet, removeFleet, spawnCli, valuesFile } from './support/fl
  */
 const roots: string[] = [];
 after(() => roots.forEach(removeFleet));
+const makeFleetFor = (list: string[], files: Record<string, string>) => {
+  const root = makeFleet(files);
+  list.push(root);
+  return root;
+};
 
 const F = 'apps/intake/values.ts';
 const INTAKE = valuesFile(`{
@@ -47,6 +52,25 @@ describe('checks: every problem in one run', () => {
       [`${F}: env.DB_PASSWORD`, `${F}: processes.web.replica`, `${F}: processes.web.replicas`],
     );
     assert.equal(result.err.at(-1), '4 problems found; nothing was written.');
+  });
+
+  it('reports what the TypeScript compiler rejects and running the file hides, beside the schema findings, each once', () => {
+    // esbuild strips types, so a type error outside the values runs anyway; inside them the schema says it.
+    const typed = INTAKE.replace('export default service(', "const zones: number = 'three';\nvoid zones;\n\nexport default service(");
+    const root = makeFleet({ [F]: typed });
+    roots.push(root);
+    const result = spawnCli(root, ['validate']);
+    assert.equal(result.code, 1);
+    const line = typed.split('\n').findIndex((l) => l.includes('const zones')) + 1;
+    assert.ok(
+      result.err.includes(`${F}: expected code the TypeScript compiler accepts, got TS2322 at line ${line}, column 7: Type 'string' is not assignable to type 'number'; fix it there (your editor underlines it)`),
+      result.err.join('\n'),
+    );
+    // `replica: 3` is also TypeScript's excess-property error (TS2353): reported once, by the schema.
+    assert.deepEqual(result.err.filter((l) => l.includes('replica')).map((l) => l.split(': ')[1]), ['processes.web.replica', 'processes.web.replicas']);
+    assert.equal(result.err.at(-1), '4 problems found; see the lines above.');
+    // A file TypeScript accepts reports nothing of it.
+    assert.equal(spawnCli(makeFleetFor(roots, { [F]: INTAKE }), ['validate']).err.filter((l) => l.includes('TypeScript')).length, 0);
   });
 
   it("prints the README's sample error output, line for line", () => {

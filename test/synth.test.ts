@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { helpText } from '../lib/cli/main';
 import { renderFleet } from '../lib/pipeline';
+import { outputFiles } from '../lib/write';
 import { REPO, makeFleet, removeFleet, runCli, snapshotTree, valuesFile } from './support/fleet';
 
 const roots: string[] = [];
@@ -20,7 +21,7 @@ describe('synth: committed output', () => {
   it('charts-out/ in the repository is exactly what a fresh synth renders (no stale or missing file)', () => {
     const result = renderFleet(REPO);
     assert.deepEqual(result.findings, []);
-    const rendered = Object.fromEntries([...result.platform, ...result.files].map((f) => [f.path, f.content]));
+    const rendered = Object.fromEntries(outputFiles(result).map((f) => [f.path, f.content]));
     assert.deepEqual(out(REPO), rendered, "charts-out/ is stale: run 'npm run synth' and commit the result");
   });
 
@@ -53,7 +54,8 @@ describe('synth: writing', () => {
     const result = await runCli(root, ['synth']);
     assert.equal(result.code, 0);
     const after = out(root);
-    const expected = Object.fromEntries(Object.entries(before).filter(([file]) => !file.endsWith('/medication-dispensing.k8s.yaml')));
+    // Its manifests and its Argo CD Applications.
+    const expected = Object.fromEntries(Object.entries(before).filter(([file]) => !/\/medication-dispensing\.(k8s\.)?yaml$/.test(file)));
     assert.deepEqual(after, expected);
     assert.ok(result.out.includes('removed charts-out/prod-eu-west/medication-dispensing.k8s.yaml'));
   });
@@ -74,7 +76,9 @@ describe('synth: writing', () => {
     fs.rmSync(path.join(root, 'charts-out'), { recursive: true });
     const result = await runCli(root, ['synth', '--cluster', 'prod-*', '--app', 'patient-notes']);
     assert.equal(result.code, 0);
-    assert.deepEqual(Object.keys(out(root)).sort(), ['prod-azure-weu/patient-notes.k8s.yaml', 'prod-eu-north/patient-notes.k8s.yaml', 'prod-eu-west/patient-notes.k8s.yaml']);
+    const argocd = renderFleet(root).clusters.filter((c) => c.argocd && c.name.startsWith('prod-')).map((c) => `${c.name}/argocd/patient-notes.yaml`);
+    const manifests = ['prod-azure-weu/patient-notes.k8s.yaml', 'prod-eu-north/patient-notes.k8s.yaml', 'prod-eu-west/patient-notes.k8s.yaml'];
+    assert.deepEqual(Object.keys(out(root)).sort(), [...manifests, ...argocd].sort());
     for (const [file, content] of Object.entries(out(root))) assert.equal(content, before[file]);
   });
 

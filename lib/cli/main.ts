@@ -53,15 +53,15 @@ export const commands: readonly CommandEntry[] = [
       {
         name: 'format',
         type: 'string',
-        value: 'k8s|helm|argocd',
-        help: 'helm: one Helm chart per service and cluster rendering exactly its charts-out file (into helm-charts/). argocd: an Argo CD Application per service in charts-out/<cluster>/argocd/ (clusters with argocd). Default: k8s.',
+        value: 'k8s|helm',
+        help: 'k8s: charts-out/<cluster>/, with Argo CD Applications in charts-out/<cluster>/argocd/ for clusters with argocd. helm: one Helm chart per service and cluster rendering exactly its charts-out file (into helm-charts/). Default: k8s.',
       },
     ],
     load: () => (require('./commands/synth') as typeof import('./commands/synth')).synth,
   },
   {
     name: 'validate',
-    summary: 'Run every check of synth without writing anything. Exit 1 when a check fails.',
+    summary: 'Run every check of synth without writing anything, and the TypeScript compiler on the values files and the inventory. Exit 1 when a check fails.',
     flags: selectionFlags,
     load: () => (require('./commands/validate') as typeof import('./commands/validate')).validate,
   },
@@ -100,7 +100,8 @@ export const commands: readonly CommandEntry[] = [
     flags: [
       { name: 'cluster', type: 'string', value: '<name|glob>', help: 'Only clusters matching this name or glob. Default: every cluster.' },
       { name: 'environment', type: 'string', value: 'stage|prod', help: 'Only clusters of this environment. Default: both.' },
-      { name: 'json', type: 'boolean', help: 'Print JSON (an array of {name, environment, region, provider, wave}) instead of one name per line.' },
+      { name: 'delivery', type: 'string', value: 'apply|argocd', help: 'Only clusters delivered this way: argocd when the cluster has argocd in apps/clusters.ts, else apply. Default: both.' },
+      { name: 'json', type: 'boolean', help: 'Print JSON (an array of {name, environment, region, provider, delivery, wave}) instead of one name per line.' },
     ],
     load: () => (require('./commands/clusters') as typeof import('./commands/clusters')).clusters,
   },
@@ -254,5 +255,10 @@ export function findRoot(dir: string): string {
 }
 
 function defaultIo(): Io {
+  // `fleetchart diff | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   return { root: findRoot(process.cwd()), out: (line) => console.log(line), err: (line) => console.error(line) };
 }

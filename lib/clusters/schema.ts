@@ -132,7 +132,7 @@ export const clusterSchema = z.strictObject({
       destination: z.string().min(1).optional().describe(`This cluster's name in Argo CD. Default: the cluster's name.`),
     })
     .optional()
-    .describe('GitOps with Argo CD: `synth --format argocd` writes charts-out/<cluster>/argocd/<service>.yaml, one Application per service that syncs its charts-out file automatically (prune, self-heal). Default: none.'),
+    .describe('GitOps with Argo CD: `synth` writes charts-out/<cluster>/argocd/<service>.yaml, one Application per service that syncs its charts-out file automatically (prune, self-heal), and _platform.yaml for the platform file. Default: none.'),
   routing: z
     .strictObject({
       orgHeader: httpHeader.describe('Request header with the organization id, set by the ingress gateway from `identity.orgClaim` of the verified token; client-sent values are removed there.'),

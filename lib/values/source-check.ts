@@ -10,9 +10,8 @@ import type { Finding } from '../findings';
  * (https://esbuild.github.io/api/#log-override); results are cached by file content, so an
  * unchanged file costs one hash.
  *
- * Not covered: type errors that are not also schema errors (a wrong type in a value is reported
- * by the values schema). Type-checking a file needs the TypeScript compiler and the types of
- * lib/ and cdk8s, seconds per run: `npx tsc --noEmit` in CI does that.
+ * Every run (synth too) checks this: it changes what renders. Other type errors are `validate`'s,
+ * through the compiler (lib/values/type-check.ts), which leaves TS1117 to this check.
  */
 
 const CACHE = path.join('node_modules', '.cache', 'fleetchart', 'source-checks.json');

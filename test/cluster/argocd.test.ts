@@ -13,17 +13,14 @@ import { PLATFORM_FILE } from '../../lib/pipeline';
  * The Argo CD Applications of charts-out/<cluster>/argocd/ against Argo CD's own CRD
  * (lib/crds/argo-cd-*-application-crd.yaml, from the github.com/argoproj/argo-cd/v3 module),
  * installed in the cluster tier's API server: what `kubectl apply -f charts-out/<cluster>/argocd/`
- * does on the cluster that runs Argo CD, after `fleetchart synth --format argocd` (spawned) on the
- * example fleet.
+ * does on the cluster that runs Argo CD, after `fleetchart synth` (spawned) on the example fleet.
  */
 const REPO = makeFleet({}, { withExampleApps: true });
 const clusters = renderFleet(REPO).clusters.filter((c) => c.argocd);
 let env: Envtest;
 before(async () => {
-  for (const args of [['synth'], ['synth', '--format', 'argocd']]) {
-    const result = await runSpawned(REPO, args);
-    assert.equal(result.code, 0, result.err.join('\n'));
-  }
+  const result = await runSpawned(REPO, ['synth']);
+  assert.equal(result.code, 0, result.err.join('\n'));
   env = await startEnvtest();
   await env.k(['create', 'namespace', 'argocd']);
 });
@@ -36,10 +33,10 @@ describe('Argo CD Applications: accepted by the Application CRD of Argo CD', () 
   it('the example fleet has clusters with Argo CD', () => assert.ok(clusters.length > 0));
 
   for (const cluster of clusters) {
-    it(`${cluster.name}: every Application applies with strict field validation, one per service`, async () => {
+    it(`${cluster.name}: every Application applies with strict field validation, one per service and one for the platform file`, async () => {
       const dir = path.join(REPO, 'charts-out', cluster.name, 'argocd');
       const services = fs.readdirSync(path.join(REPO, 'charts-out', cluster.name)).filter((f) => f.endsWith('.k8s.yaml') && f !== PLATFORM_FILE).map((f) => f.slice(0, -'.k8s.yaml'.length));
-      assert.deepEqual(fs.readdirSync(dir).sort(), services.map((s) => `${s}.yaml`).sort());
+      assert.deepEqual(fs.readdirSync(dir).sort(), ['_platform', ...services].map((s) => `${s}.yaml`).sort());
       const result = await env.kubectl.run(['apply', '--server-side', '--field-manager=argocd-bootstrap', '--validate=strict', '-f', dir]);
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stderr, '');
@@ -49,6 +46,8 @@ describe('Argo CD Applications: accepted by the Application CRD of Argo CD', () 
         assert.equal(app.spec.source.path, `charts-out/${cluster.name}`);
         assert.equal(app.spec.source.directory.include, `${service}.k8s.yaml`);
       }
+      const platform = await env.getJson(['applications.argoproj.io', `${cluster.name}--platform`, '-n', 'argocd']);
+      assert.equal(platform.spec.source.directory.include, PLATFORM_FILE);
     });
   }
 

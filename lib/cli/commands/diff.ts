@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ARGOCD_FOLDER } from '../../gitops/argocd';
 import { renderFleet } from '../../pipeline';
 import { compareRenders } from '../../release/impact';
 import { formatChanges } from '../../release/report';
+import { outputFiles } from '../../write';
 import { Command, OUTPUT_DIR, progress, reportFindings, selection } from '../command';
 
 export const diff: Command = {
@@ -12,7 +14,7 @@ export const diff: Command = {
     if (reportFindings(result.findings, io, 'nothing to compare')) return 1;
     const outDir = path.resolve(io.root, (flags.out as string | undefined) ?? OUTPUT_DIR);
     const before = new Map<string, string>();
-    const files = [...result.platform, ...result.files];
+    const files = outputFiles(result);
     const after = new Map(files.map((f) => [f.path, f.content]));
     for (const file of files) {
       const target = path.join(outDir, file.path);
@@ -22,7 +24,8 @@ export const diff: Command = {
     const full = flags.cluster === undefined && flags.app === undefined;
     if (full && fs.existsSync(outDir)) {
       for (const entry of fs.readdirSync(outDir, { recursive: true }) as string[]) {
-        if (entry.endsWith('.k8s.yaml') && !after.has(entry)) before.set(entry, fs.readFileSync(path.join(outDir, entry), 'utf8'));
+        const output = entry.endsWith('.k8s.yaml') || (entry.split(path.sep)[1] === ARGOCD_FOLDER && entry.endsWith('.yaml'));
+        if (output && !after.has(entry)) before.set(entry, fs.readFileSync(path.join(outDir, entry), 'utf8'));
       }
     }
     const changes = compareRenders(before, after);

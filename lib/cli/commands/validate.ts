@@ -1,11 +1,20 @@
+import { aggregateFindings } from '../../findings';
+import { INVENTORY_FILE, discoverApps, valuesFile } from '../../load';
 import { renderFleet } from '../../pipeline';
+import { globMatches } from '../../values/merge';
+import { typeFindings } from '../../values/type-check';
 import { Command, progress, reportFindings, selection } from '../command';
 
 export const validate: Command = {
   run(flags, io) {
     progress(io, 'rendering and checking the fleet');
     const result = renderFleet(io.root, selection(flags));
-    if (reportFindings(result.findings, io, 'see the lines above')) return 1;
+    // The TypeScript compiler's own verdict on the files a team edits (lib/values/type-check.ts).
+    const app = flags.app as string | undefined;
+    const files = [INVENTORY_FILE, ...discoverApps(io.root).filter((a) => app === undefined || globMatches(app, a)).map(valuesFile)];
+    const schemaReported = new Set(result.findings.filter((f) => f.path !== '').map((f) => f.file));
+    const findings = aggregateFindings([...result.findings, ...typeFindings(io.root, files, schemaReported)]);
+    if (reportFindings(findings, io, 'see the lines above')) return 1;
     io.out(`ok: ${result.apps.length} services × ${result.clusters.length} clusters, ${result.files.length} manifests checked`);
     return 0;
   },
