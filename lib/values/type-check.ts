@@ -18,16 +18,18 @@ import type { Finding } from '../findings';
  */
 
 /** TypeScript's codes for a value of the wrong shape: the schema reports those with a values path. */
-const SCHEMA_CODES = new Set([2322, 2353, 2561, 2739, 2740, 2741, 2769, 2820]);
+const SCHEMA_CODES = new Set([2322, 2345, 2353, 2561, 2739, 2740, 2741, 2769, 2820]);
 
 /** TS1117, a key written twice: lib/values/source-check.ts reports it on every run. */
 const DUPLICATE_KEY = 1117;
 
-const CACHE = path.join('node_modules', '.cache', 'fleetchart', 'type-checks-v1.json');
+const CACHE = path.join('node_modules', '.cache', 'fleetchart', 'type-checks-v2.json');
 /** `inValues`: inside the file's `export default` expression. */
 type Diagnostic = { code: number; line: number; column: number; text: string; inValues: boolean };
 
-export function typeFindings(root: string, files: readonly string[], schemaReported: ReadonlySet<string>): Finding[] {
+export function typeFindings(root: string, candidates: readonly string[], schemaReported: ReadonlySet<string>): Finding[] {
+  const files = candidates.filter((f) => fs.existsSync(path.join(root, f)));
+  if (!files.length) return [];
   let ts: typeof import('typescript');
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -79,8 +81,8 @@ function check(ts: typeof import('typescript'), root: string, files: readonly st
   for (const file of files) {
     const source = program.getSourceFile(path.join(root, file));
     if (!source) continue;
-    // Syntax errors are left to loading the file, which reports them first.
-    const diagnostics = program.getSemanticDiagnostics(source);
+    // A file with a syntax error is left to loading, which reports it; its types mean little.
+    const diagnostics = program.getSyntacticDiagnostics(source).length ? [] : program.getSemanticDiagnostics(source);
     const exported = source.statements.find(ts.isExportAssignment)?.expression;
     result.set(
       file,

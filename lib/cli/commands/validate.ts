@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { aggregateFindings } from '../../findings';
 import { INVENTORY_FILE, discoverApps, valuesFile } from '../../load';
 import { renderFleet } from '../../pipeline';
@@ -11,7 +13,8 @@ export const validate: Command = {
     const result = renderFleet(io.root, selection(flags));
     // The TypeScript compiler's own verdict on the files a team edits (lib/values/type-check.ts).
     const app = flags.app as string | undefined;
-    const files = [INVENTORY_FILE, ...discoverApps(io.root).filter((a) => app === undefined || globMatches(app, a)).map(valuesFile)];
+    // Only in a fleet repository: elsewhere the missing inventory is the one problem to report.
+    const files = fs.existsSync(path.join(io.root, INVENTORY_FILE)) ? [INVENTORY_FILE, ...discoverApps(io.root).filter((a) => app === undefined || globMatches(app, a)).map(valuesFile)] : [];
     const schemaReported = new Set(result.findings.filter((f) => f.path !== '').map((f) => f.file));
     const findings = aggregateFindings([...result.findings, ...typeFindings(io.root, files, schemaReported)]);
     if (reportFindings(findings, io, 'see the lines above')) return 1;
