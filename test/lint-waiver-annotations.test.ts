@@ -12,8 +12,8 @@ import { baseValues, renderValues } from './support/render';
 /**
  * A waiver in a service's values reaches the third-party linters as their own per-object ignore
  * annotation: proven by running kube-score and checkov themselves (installed by
- * scripts/install-tools.sh, cached) on the rendered objects, with and without the annotations
- * fleetchart wrote.
+ * scripts/install-tools.sh, cached) and @monokle/validation on the rendered objects, with and
+ * without the annotations fleetchart wrote.
  */
 
 const KUBE_SCORE = path.join(REPO, '.tools', 'bin', 'kube-score');
@@ -52,6 +52,24 @@ function kubeScore(documents: readonly Record<string, any>[]): { object: string;
   return JSON.parse(out).flatMap((o: any) => o.checks.map((c: any) => ({ object: `${o.type_meta.kind}/${o.object_meta.name}`, check: c.check.id, skipped: c.skipped, grade: c.grade })));
 }
 
+/** monokle's findings of one rule on the objects, through its own annotation suppressor. */
+async function monokle(documents: readonly Record<string, any>[], rule: string): Promise<{ object: string; suppressed: boolean }[]> {
+  const { AnnotationSuppressor, DefaultPluginLoader, DisabledFixer, MonokleValidator, ResourceParser, SchemaLoader } = await import('@monokle/validation');
+  const parser = new ResourceParser();
+  const validator = new MonokleValidator({ loader: new DefaultPluginLoader(), parser, suppressors: [new AnnotationSuppressor()], fixer: new DisabledFixer(), schemaLoader: new SchemaLoader() });
+  await validator.preload({ plugins: { practices: true }, rules: { 'practices/no-secret-env': 'err' } } as never);
+  const resources = documents.map((doc, i) => ({ id: `r${i}`, fileId: `f${i}`, filePath: `f${i}.yaml`, fileOffset: 0, name: doc.metadata.name, apiVersion: doc.apiVersion, kind: doc.kind, namespace: doc.metadata.namespace, content: doc, text: stringify(doc) }));
+  const response = await validator.validate({ resources });
+  const byFile = new Map(resources.map((r) => [r.filePath, r]));
+  return response.runs
+    .flatMap((run) => run.results)
+    .filter((r) => r.ruleId === rule)
+    .map((r) => {
+      const resource = byFile.get(r.locations[0]?.physicalLocation?.artifactLocation.uri ?? '')!;
+      return { object: `${resource.kind}/${resource.name}`, suppressed: (r.suppressions ?? []).some((x) => x.status === 'accepted') };
+    });
+}
+
 describe('lint: service waivers reach kube-score as kube-score/ignore', () => {
   before(() => {
     execFileSync('bash', [path.join(REPO, 'scripts', 'install-tools.sh'), 'kube-score', 'checkov'], { stdio: 'ignore' });
@@ -82,5 +100,20 @@ describe('lint: service waivers reach kube-score as kube-score/ignore', () => {
     const stripped = structuredClone(documents);
     for (const d of stripped) for (const key of Object.keys(d.metadata.annotations ?? {})) if (key.startsWith('checkov.io/')) delete d.metadata.annotations[key];
     assert.equal(checkov(stripped, 'CKV_K8S_43').get(resource), 'failed');
+  });
+});
+
+describe('lint: service waivers reach monokle as monokle.io/suppress.<rule>', () => {
+  it("a waived secret-looking literal (FC-SEC-001) is suppressed in monokle's KBP111, and reported without the annotation", async () => {
+    const values = { ...baseValues(), env: { OIDC_CLIENT_SECRET_NAME: 'care-portal' }, waivers: { 'FC-SEC-001': 'names the Secret object, not its value' } };
+    const documents = JSON.parse(JSON.stringify(renderValues(values, GKE_PROD).documents)) as Record<string, any>[];
+    const deployment = documents.find((d) => d.kind === 'Deployment')!;
+    assert.equal(deployment.metadata.annotations['monokle.io/suppress.KBP111'], 'FC-SEC-001: names the Secret object, not its value');
+    const waived = await monokle(documents, 'KBP111');
+    assert.ok(waived.length > 0 && waived.every((f) => f.suppressed), JSON.stringify(waived));
+    const stripped = structuredClone(documents);
+    for (const d of stripped) delete d.metadata.annotations?.['monokle.io/suppress.KBP111'];
+    const reported = await monokle(stripped, 'KBP111');
+    assert.ok(reported.some((f) => f.object === `Deployment/${deployment.metadata.name}` && !f.suppressed), JSON.stringify(reported));
   });
 });

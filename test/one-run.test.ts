@@ -73,6 +73,24 @@ describe('checks: every problem in one run', () => {
     assert.equal(spawnCli(makeFleetFor(roots, { [F]: INTAKE }), ['validate']).err.filter((l) => l.includes('TypeScript')).length, 0);
   });
 
+  it('--json gives a pipeline the same findings as data, each with the line the default output prints', () => {
+    const root = makeFleetFor(roots, { [F]: INTAKE });
+    const lines = spawnCli(root, ['validate']).err.slice(0, -1);
+    const result = spawnCli(root, ['validate', '--json']);
+    assert.equal(result.code, 1);
+    assert.deepEqual(result.err, []);
+    const report = JSON.parse(result.out.join('\n')) as { ok: boolean; findings: { file: string; path: string; rule: string | null; clusters: string[]; line: string }[] };
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.findings.map((f) => f.line), lines);
+    const availability = report.findings.find((f) => f.rule === 'FC-AVAIL-001')!;
+    assert.equal(availability.file, F);
+    assert.equal(availability.path, 'processes.web.replicas');
+    assert.ok(availability.clusters.length > 1);
+    const clean = spawnCli(makeFleetFor(roots, {}), ['validate', '--json']);
+    assert.equal(clean.code, 0);
+    assert.equal(JSON.parse(clean.out.join('\n')).ok, true);
+  });
+
   it("prints the README's sample error output, line for line", () => {
     const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
     const quickStart = readme.slice(readme.indexOf('## Quick start'));

@@ -62,7 +62,14 @@ export const commands: readonly CommandEntry[] = [
   {
     name: 'validate',
     summary: 'Run every check of synth without writing anything, and the TypeScript compiler on the values files and the inventory. Exit 1 when a check fails.',
-    flags: selectionFlags,
+    flags: [
+      ...selectionFlags,
+      {
+        name: 'json',
+        type: 'boolean',
+        help: 'Print JSON on stdout instead of lines on stderr: {ok, services, clusters, findings: [{file, path, message, severity, rule, clusters, line}]} (line: the text the default output prints), e.g. for pull-request annotations.',
+      },
+    ],
     load: () => (require('./commands/validate') as typeof import('./commands/validate')).validate,
   },
   {

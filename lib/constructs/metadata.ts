@@ -8,14 +8,18 @@ import type { ResolvedService } from '../values/model';
  *   https://github.com/zegl/kube-score/issues/85, since v0.6.0);
  * - checkov: `checkov.io/skip<N>: <CKV id>=<reason>` (checkov docs, "Suppressing/Skipping" for
  *   Kubernetes: https://www.checkov.io/2.Basics/Suppressing%20and%20Skipping%20Policies.html).
+ * - monokle: `monokle.io/suppress.<rule id>: <justification>` (@monokle/validation
+ *   lib/sarif/suppressions/plugins/AnnotationSuppressor.js, on in its default validator).
  * trivy has no per-object annotation for Kubernetes manifests (aquasecurity/trivy#6758): its
- * ignores are per file (.trivyignore.yaml `paths`). monokle's suppressions are not annotations.
+ * ignores are per file (.trivyignore.yaml `paths`).
  */
-export const LINTER_CHECKS: Readonly<Record<string, { readonly kubeScore?: readonly string[]; readonly checkov?: readonly string[] }>> = {
+export const LINTER_CHECKS: Readonly<Record<string, { readonly kubeScore?: readonly string[]; readonly checkov?: readonly string[]; readonly monokle?: readonly string[] }>> = {
   // A serving process with fewer than 2 replicas in prod.
   'FC-AVAIL-001': { kubeScore: ['deployment-replicas'] },
   // An image by tag in prod: CKV_K8S_43 "Image should use digest".
   'FC-IMG-002': { checkov: ['CKV_K8S_43'] },
+  // A secret-looking variable with a literal value: monokle's KBP111 flags any env name with SECRET.
+  'FC-SEC-001': { monokle: ['KBP111'] },
 };
 
 /**
@@ -31,6 +35,7 @@ export function waiverAnnotations(service: ResolvedService): Record<string, stri
   let n = 0;
   for (const [rule, reason] of entries) {
     for (const check of LINTER_CHECKS[rule]?.checkov ?? []) annotations[`checkov.io/skip${++n}`] = `${check}=${rule}: ${reason}`;
+    for (const check of LINTER_CHECKS[rule]?.monokle ?? []) annotations[`monokle.io/suppress.${check}`] = `${rule}: ${reason}`;
   }
   return annotations;
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { aggregateFindings } from '../../findings';
+import { aggregateFindings, formatFinding } from '../../findings';
 import { INVENTORY_FILE, discoverApps, valuesFile } from '../../load';
 import { renderFleet } from '../../pipeline';
 import { globMatches } from '../../values/merge';
@@ -17,6 +17,12 @@ export const validate: Command = {
     const files = fs.existsSync(path.join(io.root, INVENTORY_FILE)) ? [INVENTORY_FILE, ...discoverApps(io.root).filter((a) => app === undefined || globMatches(app, a)).map(valuesFile)] : [];
     const schemaReported = new Set(result.findings.filter((f) => f.path !== '').map((f) => f.file));
     const findings = aggregateFindings([...result.findings, ...typeFindings(io.root, files, schemaReported)]);
+    if (flags.json) {
+      const ok = !findings.some((f) => f.severity === 'error');
+      const listed = findings.map((f) => ({ file: f.file, path: f.path, message: f.message, severity: f.severity, rule: f.rule ?? null, clusters: f.clusters ?? (f.cluster ? [f.cluster] : []), line: formatFinding(f) }));
+      io.out(JSON.stringify({ ok, services: result.apps.length, clusters: result.clusters.map((c) => c.name), findings: listed }, null, 2));
+      return ok ? 0 : 1;
+    }
     if (reportFindings(findings, io, 'see the lines above')) return 1;
     io.out(`ok: ${result.apps.length} services × ${result.clusters.length} clusters, ${result.files.length} manifests checked`);
     return 0;
