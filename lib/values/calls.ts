@@ -36,6 +36,8 @@ export function directoryEntry(values: ParsedServiceValues, file: string): Direc
 export class FleetDirectory {
   private readonly entries = new Map<string, DirectoryEntry>();
   private inboundPorts?: Map<string, Map<string, number[]>>;
+  private sortedNames?: string[];
+  private hosts?: Map<string, string>;
 
   constructor(
     entries: Iterable<DirectoryEntry>,
@@ -49,8 +51,18 @@ export class FleetDirectory {
     return this.entries.get(name);
   }
 
-  get names(): string[] {
-    return [...this.entries.keys(), ...this.unknown].sort();
+  get names(): readonly string[] {
+    return (this.sortedNames ??= [...this.entries.keys(), ...this.unknown].sort());
+  }
+
+  /** The service a host name addresses (a service's or a process's Service name). Built once per directory. */
+  serviceAt(host: string): string | undefined {
+    if (!this.hosts) {
+      this.hosts = new Map();
+      for (const name of this.names) this.hosts.set(name, name);
+      for (const name of this.names) for (const p of this.entries.get(name)?.processes ?? []) this.hosts.set(p.fullName, name);
+    }
+    return this.hosts.get(host);
   }
 
   /** Callers of `callee` that it consents to and that call it, with the ports they call. */
@@ -100,12 +112,9 @@ function findTarget(callee: DirectoryEntry, call: { port: string; process?: stri
  */
 export function checkEnvAddresses(values: ParsedServiceValues, directory: FleetDirectory | undefined, report: Report): void {
   if (!directory) return;
-  const services = new Map<string, string>();
-  for (const name of directory.names) services.set(name, name);
-  for (const name of directory.names) for (const p of directory.get(name)?.processes ?? []) services.set(p.fullName, name);
   const check = (path: PropertyKey[], variable: string, value: string) => {
     const match = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([a-z0-9-]+)(?:\.[a-z0-9.-]+)?:(\d{1,5})(?:\/.*)?$/.exec(value);
-    const callee = match ? services.get(match[1]) : undefined;
+    const callee = match ? directory.serviceAt(match[1]) : undefined;
     if (!match || !callee || callee === values.name) return;
     const port = directory.get(callee)?.processes.flatMap((p) => p.ports).find((p) => p.port === Number(match[2]));
     report(
