@@ -14,6 +14,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Cluster, clusterSchema } from '../lib/clusters/schema';
+import { serviceDashboard } from '../lib/observability/dashboard';
+import { serviceRuleGroups } from '../lib/observability/rules';
+import { resolveService } from '../lib/values/resolve';
+import { serviceSchema } from '../lib/values/schema';
 
 export interface SyntheticPort {
   readonly name: string;
@@ -104,6 +109,9 @@ export interface ReferenceCluster {
   readonly ingress: { gateway: string; serviceAccount: string };
   readonly baseDomain: string;
   readonly monitoringNamespace: string;
+  readonly prometheus?: { serviceAccount?: string; selectorLabels?: Record<string, string>; certDir?: string };
+  readonly grafana?: { dashboardLabel?: string; folderAnnotation?: string; folder?: string };
+  readonly argocd?: { repoURL: string; targetRevision?: string; project?: string; namespace?: string; destination?: string };
   readonly routing: { orgHeader: string; userHeader: string; bucketHeader: string; orgCookie: string; userCookie: string };
 }
 
@@ -351,17 +359,36 @@ function deepMerge(base: unknown, override: unknown): unknown {
  * The service as plain data for the reference renderers (Helm values, bare cdk8s): the same
  * fields, with the overrides expanded to one merged override per cluster name, as a Helm user
  * would keep per-cluster values files.
+ *
+ * `generated.<cluster>` holds the two large generated payloads ready-made, computed by
+ * fleetchart's own functions (lib/observability): the Grafana dashboard JSON (the dashboard
+ * ConfigMap's data) and the alert rule groups (the PrometheusRule's spec.groups). Helm and bare
+ * cdk8s only wrap them in their objects, so their times are lower bounds (bench/README.md).
  */
 export function referenceService(service: SyntheticService, clusters: readonly ReferenceCluster[]): Record<string, unknown> {
   const { clusters: overrides, ...base } = service;
   const perCluster: Record<string, unknown> = {};
+  const generated: Record<string, unknown> = {};
+  const parsed = serviceSchema.parse(JSON.parse(JSON.stringify(service)));
   for (const cluster of clusters) {
     const keys = Object.keys(overrides ?? {});
     const ordered = [...keys.filter((k) => /[*?]/.test(k) && globMatches(k, cluster.name)), ...keys.filter((k) => k === cluster.name)];
-    if (ordered.length === 0) continue;
-    perCluster[cluster.name] = ordered.reduce<unknown>((merged, key) => deepMerge(merged, overrides![key]), {});
+    if (ordered.length) perCluster[cluster.name] = ordered.reduce<unknown>((merged, key) => deepMerge(merged, overrides![key]), {});
+    const resolved = resolveService(`apps/${service.name}/values.ts`, parsed, parsedCluster(cluster)).draft;
+    const groups = serviceRuleGroups(resolved);
+    generated[cluster.name] = {
+      dashboardJson: `${JSON.stringify(serviceDashboard(resolved), null, 2)}\n`,
+      alertGroups: groups.length ? groups : undefined,
+    };
   }
-  return JSON.parse(JSON.stringify({ ...base, overrides: perCluster }));
+  return JSON.parse(JSON.stringify({ ...base, overrides: perCluster, generated }));
+}
+
+const parsedClusters = new WeakMap<ReferenceCluster, Cluster>();
+function parsedCluster(cluster: ReferenceCluster): Cluster {
+  let parsed = parsedClusters.get(cluster);
+  if (!parsed) parsedClusters.set(cluster, (parsed = clusterSchema.parse(cluster)));
+  return parsed;
 }
 
 /**

@@ -22,6 +22,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { PLATFORM_FILE } from '../lib/pipeline';
+import { ARGOCD_FOLDER } from '../lib/gitops/argocd';
+import { LIBRARY_VERSION } from '../lib/version';
 import { ReferenceCluster, referenceService, syntheticFleet, writeFleetRepo } from './fleet';
 
 const REPO = path.resolve(__dirname, '..');
@@ -237,7 +239,8 @@ function measureSize(size: number, options: Options, work: string, helm: string,
   writeFleetRepo(dir, REPO, services);
   const reference = services.map((s) => referenceService(s, clusters));
   const valuesFile = path.join(work, `reference-${size}.json`);
-  fs.writeFileSync(valuesFile, JSON.stringify({ clusters, services: reference }));
+  // libraryVersion: the fleetchart.io/library-version annotation every rendered object carries.
+  fs.writeFileSync(valuesFile, JSON.stringify({ libraryVersion: LIBRARY_VERSION, clusters, services: reference }));
   const outDir = path.join(dir, 'charts-out');
   const cli = path.join(REPO, 'bin', 'fleetchart.js');
 
@@ -280,7 +283,7 @@ function measureSize(size: number, options: Options, work: string, helm: string,
     const cluster = clusters[c];
     const file = path.join(releaseDir, cluster.name, `${services[s].name}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ clusters: [cluster], services: [reference[s]] }));
+    fs.writeFileSync(file, JSON.stringify({ libraryVersion: LIBRARY_VERSION, clusters: [cluster], services: [reference[s]] }));
     releaseSeconds += timed(helm, ['template', services[s].name, CHART, '-f', file], { cwd: work, stdoutFile: file.replace(/\.json$/, '.k8s.yaml') }).seconds;
   }
   const perRelease = releaseSeconds / releases.length;
@@ -298,8 +301,10 @@ function measureSize(size: number, options: Options, work: string, helm: string,
   if (size <= options.checkMax) {
     progress(`${size} services: comparing objects of fleetchart, helm and bare cdk8s`);
     // The baselines render services only; the per-cluster platform file (the ingress gateway's
-    // identity objects, a fixed 2 objects per cluster) has no counterpart there.
-    const fleetchart = objectMultiset(yamlFiles(outDir).filter((f) => path.basename(f) !== PLATFORM_FILE));
+    // identity objects, a fixed 2 objects per cluster) and the Argo CD Application that syncs it
+    // (argocd/_platform.yaml) have no counterpart there. The services' Applications they render.
+    const platformApplication = path.join(ARGOCD_FOLDER, '_platform.yaml');
+    const fleetchart = objectMultiset(yamlFiles(outDir).filter((f) => path.basename(f) !== PLATFORM_FILE && !f.endsWith(`${path.sep}${platformApplication}`)));
     const helmObjects = objectMultiset([helmOut]);
     const bareObjects = objectMultiset(yamlFiles(bareOut));
     for (const [name, other] of [['helm', helmObjects], ['bare cdk8s', bareObjects]] as const) {

@@ -9,10 +9,12 @@ metadata:
   name: {{ .svc.name }}
   labels:
     {{- toYaml $nsLabels | nindent 4 }}
+  annotations:
+    {{- toYaml .waiverMeta | nindent 4 }}
 {{- end }}
 
 {{- define "fleet.serviceaccount" }}
-{{- $annotations := dict }}
+{{- $annotations := merge (dict) .meta }}
 {{- if .svc.identity }}
 {{- $kind := .cluster.provider.kind }}
 {{- if eq $kind "gke" }}{{ $_ := set $annotations "iam.gke.io/gcp-service-account" (printf "%s@%s.iam.gserviceaccount.com" .svc.name .cluster.provider.project) }}
@@ -27,10 +29,8 @@ metadata:
   namespace: {{ .svc.name }}
   labels:
     {{- toYaml .labels | nindent 4 }}
-  {{- with $annotations }}
   annotations:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
+    {{- toYaml $annotations | nindent 4 }}
 automountServiceAccountToken: false
 {{- end }}
 
@@ -44,6 +44,8 @@ metadata:
   namespace: {{ .svc.name }}
   labels:
     {{- toYaml (merge (dict "app.kubernetes.io/component" .name) .labels) | nindent 4 }}
+  annotations:
+    {{- toYaml .meta | nindent 4 }}
 spec:
   type: ClusterIP
   selector:
@@ -55,7 +57,7 @@ spec:
       port: {{ .port }}
       targetPort: {{ .name }}
       protocol: TCP
-      appProtocol: {{ .protocol | default "http" }}
+      appProtocol: {{ include "fleet.portProtocol" (dict "port" . "d" $.d) }}
     {{- end }}
 {{- end }}
 {{- end }}
@@ -70,7 +72,7 @@ exec:
 httpGet:
   path: {{ $given.path }}
   port: {{ (first .ports).name }}
-{{- else if eq ((first .ports).protocol | default "http") "grpc" }}
+{{- else if eq (include "fleet.portProtocol" (dict "port" (first .ports) "d" .d)) "grpc" }}
 grpc:
   port: {{ (first .ports).port }}
 {{- else }}
@@ -105,6 +107,8 @@ metadata:
   namespace: {{ .svc.name }}
   labels:
     {{- toYaml $podLabels | nindent 4 }}
+  annotations:
+    {{- toYaml .waiverMeta | nindent 4 }}
 spec:
   replicas: {{ .replicas }}
   selector:
@@ -160,8 +164,10 @@ spec:
                     {{- toYaml $selector | nindent 20 }}
       containers:
         - name: {{ .name }}
-          image: {{ printf "%s:%s" .svc.image $version }}
-          imagePullPolicy: IfNotPresent
+          {{- $image := printf "%s:%s" .svc.image $version }}
+          image: {{ $image }}
+          {{- /* A digest names fixed bytes: a cached copy is the same image. A tag may have moved. */}}
+          imagePullPolicy: {{ ternary "IfNotPresent" "Always" (regexMatch "sha256:[a-f0-9]{64}$" $image) }}
           {{- with $p.command }}
           command:
             {{- toYaml . | nindent 12 }}
@@ -197,8 +203,8 @@ spec:
           {{- if gt (int $preStop) 0 }}
           lifecycle:
             preStop:
-              exec:
-                command: ["sleep", {{ $preStop | toString | quote }}]
+              sleep:
+                seconds: {{ $preStop }}
           {{- end }}
           securityContext:
             allowPrivilegeEscalation: false
@@ -226,6 +232,8 @@ metadata:
   namespace: {{ .svc.name }}
   labels:
     {{- toYaml (merge (dict "app.kubernetes.io/component" .name) .labels) | nindent 4 }}
+  annotations:
+    {{- toYaml .meta | nindent 4 }}
 spec:
   maxUnavailable: {{ (.p.disruption | default dict).maxUnavailable | default .d.pdbMaxUnavailable }}
   selector:
@@ -238,21 +246,13 @@ spec:
 
 {{- define "fleet.security" }}
 {{- $trustDomain := .cluster.mesh.trustDomain | default "cluster.local" }}
-{{- $callers := .svc.callers | default dict }}
-{{- $callerServices := $callers.services | default list | uniq | sortAlpha }}
+{{- /* callers.services only consent: a caller is let in on the ports it calls (calls), and the synthetic fleet has none. */}}
 {{- $gateway := .hasRoutes }}
-{{- if hasKey $callers "gateway" }}{{ $gateway = $callers.gateway }}{{ end }}
+{{- if hasKey (.svc.callers | default dict) "gateway" }}{{ $gateway = .svc.callers.gateway }}{{ end }}
 {{- $gatewayAccount := splitList "/" .cluster.ingress.serviceAccount }}
-{{- $principals := list (printf "%s/ns/%s/sa/%s" $trustDomain .svc.name .svc.name) }}
-{{- $namespaces := list .svc.name }}
-{{- range $callerServices }}
-{{- $principals = append $principals (printf "%s/ns/%s/sa/%s" $trustDomain . .) }}
-{{- $namespaces = append $namespaces . }}
-{{- end }}
-{{- if $gateway }}
-{{- $principals = append $principals (printf "%s/ns/%s/sa/%s" $trustDomain (index $gatewayAccount 0) (index $gatewayAccount 1)) }}
-{{- $namespaces = append $namespaces (index $gatewayAccount 0) }}
-{{- end }}
+{{- $gatewayPrincipal := printf "%s/ns/%s/sa/%s" $trustDomain (index $gatewayAccount 0) (index $gatewayAccount 1) }}
+{{- $routePorts := list }}
+{{- range .routes }}{{ $routePorts = append $routePorts (printf "%05d" (int .port)) }}{{ end }}
 ---
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
@@ -261,6 +261,8 @@ metadata:
   namespace: {{ .svc.name }}
   labels:
     {{- toYaml .labels | nindent 4 }}
+  annotations:
+    {{- toYaml .meta | nindent 4 }}
 spec:
   mtls:
     mode: STRICT
@@ -272,13 +274,41 @@ metadata:
   namespace: {{ .svc.name }}
   labels:
     {{- toYaml .labels | nindent 4 }}
+  annotations:
+    {{- toYaml .meta | nindent 4 }}
 spec:
   action: ALLOW
   rules:
     - from:
         - source:
             principals:
-              {{- toYaml (sortAlpha $principals) | nindent 14 }}
+              - {{ printf "%s/ns/%s/sa/%s" $trustDomain .svc.name .svc.name }}
+    {{- if $gateway }}
+    {{- range .routes }}
+    - from:
+        - source:
+            principals:
+              - {{ $gatewayPrincipal }}
+      to:
+        - operation:
+            ports:
+              - {{ .port | quote }}
+            paths:
+              {{- range .paths }}
+              {{- if eq . "/" }}
+              - /*
+              {{- else }}
+              - {{ regexReplaceAll "/+$" . "" }}
+              - {{ printf "%s/*" (regexReplaceAll "/+$" . "") }}
+              {{- end }}
+              {{- end }}
+    {{- else }}
+    - from:
+        - source:
+            principals:
+              - {{ $gatewayPrincipal }}
+    {{- end }}
+    {{- end }}
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -287,6 +317,8 @@ metadata:
   namespace: {{ .svc.name }}
   labels:
     {{- toYaml .labels | nindent 4 }}
+  annotations:
+    {{- toYaml .meta | nindent 4 }}
 spec:
   podSelector: {}
   policyTypes:
@@ -299,26 +331,51 @@ metadata:
   namespace: {{ .svc.name }}
   labels:
     {{- toYaml .labels | nindent 4 }}
+  annotations:
+    {{- toYaml .meta | nindent 4 }}
 spec:
   podSelector: {}
   policyTypes:
     - Ingress
   ingress:
     - from:
-        {{- range $namespaces | uniq | sortAlpha }}
         - namespaceSelector:
             matchLabels:
-              kubernetes.io/metadata.name: {{ . }}
+              kubernetes.io/metadata.name: {{ .svc.name }}
+    {{- if $gateway }}
+    - from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ index $gatewayAccount 0 }}
+      {{- with $routePorts }}
+      ports:
+        {{- range uniq . | sortAlpha }}
+        - protocol: TCP
+          port: {{ atoi . }}
         {{- end }}
-{{- with .svc.egress }}
+      {{- end }}
+    {{- end }}
+    {{- if .servesRequests }}
+    {{- /* Prometheus reads the sidecars' Envoy stats. */}}
+    - from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ .cluster.monitoringNamespace }}
+      ports:
+        - protocol: TCP
+          port: {{ .d.envoyStats.portNumber }}
+    {{- end }}
+{{- /* Egress is denied but for DNS, istiod, the service's own namespace and the destinations its values list. */}}
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
   name: restrict-egress
-  namespace: {{ $.svc.name }}
+  namespace: {{ .svc.name }}
   labels:
-    {{- toYaml $.labels | nindent 4 }}
+    {{- toYaml .labels | nindent 4 }}
+  annotations:
+    {{- toYaml .meta | nindent 4 }}
 spec:
   podSelector: {}
   policyTypes:
@@ -342,6 +399,11 @@ spec:
           port: 15012
         - protocol: TCP
           port: 15017
+    - to:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ .svc.name }}
+    {{- with .svc.egress }}
     {{- with .namespaces }}
     - to:
         {{- range sortAlpha . }}
@@ -360,7 +422,7 @@ spec:
           port: {{ . }}
         {{- end }}
     {{- end }}
-{{- end }}
+    {{- end }}
 {{- end }}
 
 {{- /* Istio HTTP routes: every rule × every path (exact /p and prefix /p/), header matches only, one destination. */}}
@@ -466,6 +528,8 @@ metadata:
   namespace: {{ .svc.name }}
   labels:
     {{- toYaml $labels | nindent 4 }}
+  annotations:
+    {{- toYaml .meta | nindent 4 }}
 spec:
   host: {{ $host }}
   trafficPolicy:
@@ -495,6 +559,8 @@ metadata:
   namespace: {{ .svc.name }}
   labels:
     {{- toYaml $labels | nindent 4 }}
+  annotations:
+    {{- toYaml .meta | nindent 4 }}
 spec:
   hosts:
     - {{ $host }}
@@ -505,31 +571,155 @@ spec:
 {{- end }}
 {{- end }}
 
-{{- /* One VirtualService per external route, on the cluster's ingress gateway. */}}
+{{- /* One VirtualService per external route, on the cluster's ingress gateway (.r: the route, its process and port). */}}
 {{- define "fleet.route" }}
-{{- $route := .route }}
-{{- $process := $route.process }}
-{{- if not $process }}
-{{- range $name, $p := .svc.processes }}{{ if $p.ports }}{{ $process = $name }}{{ end }}{{ end }}
-{{- end }}
-{{- $ports := (get .svc.processes $process).ports }}
-{{- $port := first $ports }}
-{{- with $route.port }}{{ range $ports }}{{ if eq .name $route.port }}{{ $port = . }}{{ end }}{{ end }}{{ end }}
+{{- $route := .r.route }}
 {{- $given := $route.retries | default dict }}
 {{- $retries := dict "attempts" (ternary $given.attempts .d.retries.attempts (hasKey $given "attempts")) "perTryTimeout" ($given.perTryTimeout | default .d.retries.perTryTimeout) "retryOn" ($given.retryOn | default .d.retries.retryOn) }}
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata:
-  name: {{ printf "%s-ingress-%s" .svc.name .routeName }}
+  name: {{ printf "%s-ingress-%s" .svc.name .r.name }}
   namespace: {{ .svc.name }}
   labels:
-    {{- toYaml (merge (dict "app.kubernetes.io/component" $process) .labels) | nindent 4 }}
+    {{- toYaml (merge (dict "app.kubernetes.io/component" .r.process) .labels) | nindent 4 }}
+  annotations:
+    {{- toYaml .meta | nindent 4 }}
 spec:
   hosts:
     - {{ if contains "." $route.host }}{{ $route.host }}{{ else }}{{ printf "%s.%s" $route.host .cluster.baseDomain }}{{ end }}
   gateways:
     - {{ .cluster.ingress.gateway }}
   http:
-    {{- include "fleet.http" (dict "rules" .rules "paths" ($route.paths | default .d.routePaths) "host" (printf "%s-%s.%s.svc.cluster.local" .svc.name $process .svc.name) "port" $port.port "timeout" ($route.timeout | default .d.routeTimeout) "retries" $retries "cors" $route.cors) | indent 4 }}
+    {{- include "fleet.http" (dict "rules" .rules "paths" .r.paths "host" (printf "%s-%s.%s.svc.cluster.local" .svc.name .r.process .svc.name) "port" .r.port "timeout" ($route.timeout | default .d.routeTimeout) "retries" $retries "cors" $route.cors) | indent 4 }}
+{{- end }}
+
+{{- /* A port's protocol: as given, else by Istio's port-name convention (<protocol>[-<suffix>]), else the default. */}}
+{{- define "fleet.portProtocol" }}
+{{- .port.protocol | default (get .d.portProtocols (first (splitList "-" .port.name))) | default .d.portProtocol }}
+{{- end }}
+
+{{- /* waiver.fleetchart.io/<rule> per waived rule, and each linter's own ignore annotation for the checks it covers. */}}
+{{- define "fleet.waiverAnnotations" }}
+{{- $annotations := dict }}
+{{- $kubeScore := list }}
+{{- $checkov := 0 }}
+{{- range $rule := keys (.waivers | default dict) | sortAlpha }}
+{{- $reason := get $.waivers $rule }}
+{{- $_ := set $annotations (printf "waiver.fleetchart.io/%s" $rule) $reason }}
+{{- $checks := get $.d.linterChecks $rule | default dict }}
+{{- $kubeScore = concat $kubeScore ($checks.kubeScore | default list) }}
+{{- range $checks.checkov | default list }}{{ $checkov = add1 $checkov }}{{ $_ := set $annotations (printf "checkov.io/skip%d" $checkov) (printf "%s=%s: %s" . $rule $reason) }}{{ end }}
+{{- range $checks.monokle | default list }}{{ $_ := set $annotations (printf "monokle.io/suppress.%s" .) (printf "%s: %s" $rule $reason) }}{{ end }}
+{{- end }}
+{{- with $kubeScore }}{{ $_ := set $annotations "kube-score/ignore" (join "," .) }}{{ end }}
+{{- toYaml $annotations }}
+{{- end }}
+
+{{- /* The sidecars' Envoy stats of a process serving requests, scraped by the cluster's Prometheus. */}}
+{{- define "fleet.podmonitor" }}
+{{- $serves := false }}
+{{- range .p.ports }}{{ if and (has (include "fleet.portProtocol" (dict "port" . "d" $.d)) (list "http" "http2" "grpc")) (ne .name $.d.metrics.port) }}{{ $serves = true }}{{ end }}{{ end }}
+{{- if $serves }}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: PodMonitor
+metadata:
+  name: {{ .fullName }}-mesh
+  namespace: {{ .svc.name }}
+  labels:
+    {{- toYaml (merge (dict "app.kubernetes.io/component" .name) .prometheusLabels .labels) | nindent 4 }}
+  annotations:
+    {{- toYaml .meta | nindent 4 }}
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {{ .svc.name }}
+      app.kubernetes.io/component: {{ .name }}
+  namespaceSelector:
+    matchNames:
+      - {{ .svc.name }}
+  podMetricsEndpoints:
+    - port: {{ .d.envoyStats.port }}
+      path: {{ .d.envoyStats.path }}
+      interval: {{ .d.metrics.interval }}
+{{- end }}
+{{- end }}
+
+{{- /* The service's alert rules (given ready-made: .generated.alertGroups) as a PrometheusRule. */}}
+{{- define "fleet.alerts" }}
+{{- with .generated.alertGroups }}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: {{ $.svc.name }}-alerts
+  namespace: {{ $.svc.name }}
+  labels:
+    {{- toYaml (merge (dict) $.prometheusLabels $.labels) | nindent 4 }}
+  annotations:
+    {{- toYaml $.meta | nindent 4 }}
+spec:
+  groups:
+    {{- toYaml . | nindent 4 }}
+{{- end }}
+{{- end }}
+
+{{- /* The service's Grafana dashboard (given ready-made: .generated.dashboardJson) for Grafana's dashboard sidecar. */}}
+{{- define "fleet.dashboard" }}
+{{- $grafana := .cluster.grafana | default dict }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .svc.name }}-dashboard
+  namespace: {{ .svc.name }}
+  labels:
+    {{- toYaml (merge (dict ($grafana.dashboardLabel | default .d.grafana.dashboardLabel) "1") .labels) | nindent 4 }}
+  annotations:
+    {{- toYaml (merge (dict ($grafana.folderAnnotation | default .d.grafana.folderAnnotation) ($grafana.folder | default .d.grafana.folder)) .meta) | nindent 4 }}
+data:
+  {{ .svc.name }}.json: |
+    {{- .generated.dashboardJson | nindent 4 }}
+{{- end }}
+
+{{- /* The Argo CD Application that syncs the service's file, on clusters with argocd. */}}
+{{- define "fleet.application" }}
+{{- with .cluster.argocd }}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: {{ printf "%s-%s" $.cluster.name $.svc.name }}
+  namespace: {{ .namespace | default $.d.argocd.namespace }}
+  labels:
+    app.kubernetes.io/managed-by: fleetchart
+    fleetchart.io/cluster: {{ $.cluster.name }}
+    fleetchart.io/service: {{ $.svc.name }}
+spec:
+  project: {{ .project | default $.d.argocd.project }}
+  source:
+    repoURL: {{ .repoURL }}
+    targetRevision: {{ .targetRevision | default $.d.argocd.targetRevision }}
+    path: charts-out/{{ $.cluster.name }}
+    directory:
+      include: {{ $.svc.name }}.k8s.yaml
+  destination:
+    name: {{ .destination | default $.cluster.name }}
+  syncPolicy:
+    automated:
+      prune: true
+      selfHeal: true
+    syncOptions:
+      - ServerSideApply=true
+      - PruneLast=true
+      - FailOnSharedResource=true
+    retry:
+      limit: 5
+      backoff:
+        duration: 30s
+        factor: 2
+        maxDuration: 5m
+{{- end }}
 {{- end }}
