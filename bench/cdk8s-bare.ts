@@ -14,12 +14,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { DEFAULTS } from '../lib/values/defaults';
+import { ARGOCD_DEFAULTS, DEFAULTS } from '../lib/values/defaults';
+import { LINTER_CHECKS } from '../lib/constructs/metadata';
+import * as k8s from '../lib/imports/k8s';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../lib/imports/authorizationpolicy-security.istio.io';
 import { DestinationRule } from '../lib/imports/destinationrule-networking.istio.io';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../lib/imports/peerauthentication-security.istio.io';
+import { PodMonitor } from '../lib/imports/podmonitor-monitoring.coreos.com';
+import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../lib/imports/prometheusrule-monitoring.coreos.com';
 import { VirtualService, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../lib/imports/virtualservice-networking.istio.io';
 import type { ReferenceCluster } from './fleet';
 
@@ -75,7 +78,35 @@ interface RefService {
   env?: Record<string, string>;
   secrets?: Record<string, { secret: string; key: string }>;
   identity?: true | { azureClientId: string };
+  waivers?: Record<string, string>;
   overrides?: Record<string, Partial<RefService>>;
+  /** Given ready-made per cluster (bench/fleet.ts referenceService): the dashboard JSON and the alert rule groups. */
+  generated?: Record<string, { dashboardJson: string; alertGroups?: { name: string; rules: { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }[] }[] }>;
+}
+
+/** Istio's protocols by port-name prefix (`<protocol>[-<suffix>]`), for ports without a protocol. */
+const PROTOCOL_BY_NAME: Record<string, string> = { http: 'http', http2: 'http2', grpc: 'grpc', tcp: 'tcp', tls: 'tls', https: 'tls', mongo: 'tcp', mysql: 'tcp', redis: 'tcp' };
+const portProtocol = (port: RefPort) => port.protocol ?? PROTOCOL_BY_NAME[port.name.split('-')[0]] ?? D_PORT_PROTOCOL;
+const D_PORT_PROTOCOL: string = DEFAULTS.portProtocol;
+/** The sidecars' Envoy stats, which Prometheus scrapes on every process serving requests. */
+const ENVOY_STATS = { port: 'http-envoy-prom', portNumber: 15090, path: '/stats/prometheus' };
+const servesRequests = (p: RefProcess) => (p.ports ?? []).some((port) => ['http', 'http2', 'grpc'].includes(portProtocol(port)) && port.name !== DEFAULTS.metrics.port);
+
+/** waiver.fleetchart.io/<rule> per waived rule, and each linter's own ignore annotation for the checks it covers. */
+function waiverAnnotations(waivers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  const kubeScore: string[] = [];
+  let checkov = 0;
+  for (const rule of Object.keys(waivers ?? {}).sort()) {
+    const reason = waivers![rule];
+    out[`waiver.fleetchart.io/${rule}`] = reason;
+    const checks = LINTER_CHECKS[rule] ?? {};
+    kubeScore.push(...(checks.kubeScore ?? []));
+    for (const check of checks.checkov ?? []) out[`checkov.io/skip${++checkov}`] = `${check}=${rule}: ${reason}`;
+    for (const check of checks.monokle ?? []) out[`monokle.io/suppress.${check}`] = `${rule}: ${reason}`;
+  }
+  if (kubeScore.length) out['kube-score/ignore'] = kubeScore.join(',');
+  return out;
 }
 
 /** fleetchart's defaults, from their one place: the baseline must render the same objects. */
@@ -203,10 +234,13 @@ function probe(given: RefProbe | undefined, ports: RefPort[] | undefined, failur
 }
 
 class ServiceChart extends Chart {
-  constructor(scope: Construct, base: RefService, cluster: ReferenceCluster) {
+  constructor(scope: Construct, base: RefService, cluster: ReferenceCluster, libraryVersion: string) {
     super(scope, base.name, { disableResourceNameHashes: true });
     const svc = deepMerge(base, base.overrides?.[cluster.name]);
     const ns = svc.name;
+    // Every object's own metadata names the library release; the namespace and Deployments also carry the waivers.
+    const annotations = { 'fleetchart.io/library-version': libraryVersion };
+    const waived = { ...waiverAnnotations(svc.waivers), ...annotations };
     const labels = {
       'app.kubernetes.io/name': svc.name,
       'app.kubernetes.io/instance': svc.name,
@@ -224,56 +258,131 @@ class ServiceChart extends Chart {
           'pod-security.kubernetes.io/warn': 'restricted',
           ...(cluster.mesh.revision ? { 'istio.io/rev': cluster.mesh.revision } : { 'istio-injection': 'enabled' }),
         },
+        annotations: waived,
       },
     });
-    const annotations: Record<string, string> = {};
+    const identityAnnotations: Record<string, string> = {};
     const podIdentityLabels: Record<string, string> = {};
     if (svc.identity) {
       const p = cluster.provider;
-      if (p.kind === 'gke') annotations['iam.gke.io/gcp-service-account'] = `${svc.name}@${p.project}.iam.gserviceaccount.com`;
+      if (p.kind === 'gke') identityAnnotations['iam.gke.io/gcp-service-account'] = `${svc.name}@${p.project}.iam.gserviceaccount.com`;
       if (p.kind === 'aks' && svc.identity !== true) {
-        annotations['azure.workload.identity/client-id'] = svc.identity.azureClientId;
-        annotations['azure.workload.identity/tenant-id'] = p.tenantId;
+        identityAnnotations['azure.workload.identity/client-id'] = svc.identity.azureClientId;
+        identityAnnotations['azure.workload.identity/tenant-id'] = p.tenantId;
       }
       if (p.kind === 'aks') podIdentityLabels['azure.workload.identity/use'] = 'true';
     }
     new k8s.KubeServiceAccount(this, 'identity', {
-      metadata: { name: svc.name, namespace: ns, labels, annotations: Object.keys(annotations).length ? annotations : undefined },
+      metadata: { name: svc.name, namespace: ns, labels, annotations: { ...identityAnnotations, ...annotations } },
       automountServiceAccountToken: false,
     });
     const trustDomain = cluster.mesh.trustDomain ?? 'cluster.local';
-    const callerServices = [...new Set(svc.callers?.services ?? [])].sort();
     const routes = Object.keys(svc.routes ?? {}).sort();
+    // Each route's process and port, for its VirtualService and the gateway's access rules.
+    const routed = routes.map((routeName) => {
+      const route = svc.routes![routeName];
+      const process = route.process ?? Object.keys(svc.processes).find((n) => svc.processes[n].ports)!;
+      const ports = svc.processes[process].ports!;
+      const port = route.port ? ports.find((x) => x.name === route.port)! : ports[0];
+      return { routeName, route, process, port: port.port, paths: route.paths ?? [...D.routePaths] };
+    });
+    // callers.services only consent: a caller is let in on the ports it calls (calls), and the synthetic fleet has none.
     const gateway = svc.callers?.gateway ?? routes.length > 0;
     const [gatewayNamespace, gatewayAccount] = cluster.ingress.serviceAccount.split('/');
-    const principals = [ns, ...callerServices].map((s) => `${trustDomain}/ns/${s}/sa/${s}`);
-    if (gateway) principals.push(`${trustDomain}/ns/${gatewayNamespace}/sa/${gatewayAccount}`);
-    const callerNamespaces = [...new Set([ns, ...callerServices, ...(gateway ? [gatewayNamespace] : [])])].sort();
+    const gatewayPrincipal = `${trustDomain}/ns/${gatewayNamespace}/sa/${gatewayAccount}`;
     const namespaceSelector = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
     const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
-    new PeerAuthentication(this, 'mtls', { metadata: { name: 'default', namespace: ns, labels }, spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } } });
+    const pathPatterns = (prefix: string) => (prefix === '/' ? ['/*'] : [prefix.replace(/\/+$/, ''), `${prefix.replace(/\/+$/, '')}/*`]);
+    const serving = Object.values(svc.processes).some(servesRequests);
+    new PeerAuthentication(this, 'mtls', { metadata: { name: 'default', namespace: ns, labels, annotations }, spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } } });
     new AuthorizationPolicy(this, 'authorization', {
-      metadata: { name: 'allow-callers', namespace: ns, labels },
-      spec: { action: AuthorizationPolicySpecAction.ALLOW, rules: [{ from: [{ source: { principals: principals.sort() } }] }] },
+      metadata: { name: 'allow-callers', namespace: ns, labels, annotations },
+      spec: {
+        action: AuthorizationPolicySpecAction.ALLOW,
+        rules: [
+          { from: [{ source: { principals: [`${trustDomain}/ns/${ns}/sa/${ns}`] } }] },
+          ...(gateway
+            ? routed.length
+              ? routed.map((r) => ({ from: [{ source: { principals: [gatewayPrincipal] } }], to: [{ operation: { ports: [String(r.port)], paths: r.paths.flatMap(pathPatterns) } }] }))
+              : [{ from: [{ source: { principals: [gatewayPrincipal] } }] }]
+            : []),
+        ],
+      },
     });
-    new k8s.KubeNetworkPolicy(this, 'default-deny', { metadata: { name: 'default-deny-ingress', namespace: ns, labels }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+    new k8s.KubeNetworkPolicy(this, 'default-deny', { metadata: { name: 'default-deny-ingress', namespace: ns, labels, annotations }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+    const routePorts = [...new Set(routed.map((r) => r.port))].sort((a, b) => a - b);
     new k8s.KubeNetworkPolicy(this, 'allow', {
-      metadata: { name: 'allow-callers', namespace: ns, labels },
-      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: callerNamespaces.map(namespaceSelector) }] },
+      metadata: { name: 'allow-callers', namespace: ns, labels, annotations },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [
+          { from: [namespaceSelector(ns)] },
+          ...(gateway ? [{ from: [namespaceSelector(gatewayNamespace)], ports: routePorts.length ? routePorts.map(tcp) : undefined }] : []),
+          // Prometheus reads the sidecars' Envoy stats.
+          ...(serving ? [{ from: [namespaceSelector(cluster.monitoringNamespace)], ports: [tcp(ENVOY_STATS.portNumber)] }] : []),
+        ],
+      },
     });
-    if (svc.egress) {
-      const egressNamespaces = [...(svc.egress.namespaces ?? [])].sort();
-      new k8s.KubeNetworkPolicy(this, 'egress', {
-        metadata: { name: 'restrict-egress', namespace: ns, labels },
+    // Egress is denied but for DNS, istiod, the service's own namespace and the destinations its values list.
+    const egressNamespaces = [...(svc.egress?.namespaces ?? [])].sort();
+    new k8s.KubeNetworkPolicy(this, 'egress', {
+      metadata: { name: 'restrict-egress', namespace: ns, labels, annotations },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          { to: [namespaceSelector('kube-system')], ports: ['UDP', 'TCP'].map((protocol) => ({ protocol, port: k8s.IntOrString.fromNumber(53) })) },
+          { to: [namespaceSelector('istio-system')], ports: [15012, 15017].map(tcp) },
+          { to: [namespaceSelector(ns)] },
+          ...(egressNamespaces.length ? [{ to: egressNamespaces.map(namespaceSelector) }] : []),
+          ...(svc.egress?.cidrs ?? []).map((c) => ({ to: [{ ipBlock: { cidr: c.cidr } }], ports: c.ports.map(tcp) })),
+        ],
+      },
+    });
+    const prometheusLabels = cluster.prometheus?.selectorLabels ?? {};
+    const generated = svc.generated?.[cluster.name];
+    if (generated?.alertGroups?.length) {
+      new PrometheusRule(this, 'alerts', {
+        metadata: { name: `${svc.name}-alerts`, namespace: ns, labels: { ...labels, ...prometheusLabels }, annotations },
         spec: {
-          podSelector: {},
-          policyTypes: ['Egress'],
-          egress: [
-            { to: [namespaceSelector('kube-system')], ports: ['UDP', 'TCP'].map((protocol) => ({ protocol, port: k8s.IntOrString.fromNumber(53) })) },
-            { to: [namespaceSelector('istio-system')], ports: [15012, 15017].map(tcp) },
-            ...(egressNamespaces.length ? [{ to: egressNamespaces.map(namespaceSelector) }] : []),
-            ...(svc.egress.cidrs ?? []).map((c) => ({ to: [{ ipBlock: { cidr: c.cidr } }], ports: c.ports.map(tcp) })),
-          ],
+          groups: generated.alertGroups.map((group) => ({
+            name: group.name,
+            rules: group.rules.map((rule) => ({ alert: rule.alert, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(rule.expr), for: rule.for, labels: rule.labels, annotations: rule.annotations })),
+          })),
+        },
+      });
+    }
+    const grafana = cluster.grafana ?? {};
+    new k8s.KubeConfigMap(this, 'dashboard', {
+      metadata: {
+        name: `${svc.name}-dashboard`,
+        namespace: ns,
+        labels: { ...labels, [grafana.dashboardLabel ?? D.grafana.dashboardLabel]: '1' },
+        annotations: { ...annotations, [grafana.folderAnnotation ?? D.grafana.folderAnnotation]: grafana.folder ?? D.grafana.folder },
+      },
+      data: { [`${svc.name}.json`]: generated!.dashboardJson },
+    });
+    const argocd = cluster.argocd;
+    if (argocd) {
+      // Argo CD's Application: no generated class here, a plain ApiObject.
+      new ApiObject(this, 'application', {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: {
+          name: `${cluster.name}-${svc.name}`,
+          namespace: argocd.namespace ?? ARGOCD_DEFAULTS.namespace,
+          labels: { 'app.kubernetes.io/managed-by': 'fleetchart', 'fleetchart.io/cluster': cluster.name, 'fleetchart.io/service': svc.name },
+        },
+        spec: {
+          project: argocd.project ?? ARGOCD_DEFAULTS.project,
+          source: { repoURL: argocd.repoURL, targetRevision: argocd.targetRevision ?? ARGOCD_DEFAULTS.targetRevision, path: `charts-out/${cluster.name}`, directory: { include: `${svc.name}.k8s.yaml` } },
+          destination: { name: argocd.destination ?? cluster.name },
+          syncPolicy: {
+            automated: { prune: true, selfHeal: true },
+            syncOptions: ['ServerSideApply=true', 'PruneLast=true', 'FailOnSharedResource=true'],
+            retry: { limit: 5, backoff: { duration: '30s', factor: 2, maxDuration: '5m' } },
+          },
         },
       });
     }
@@ -292,11 +401,11 @@ class ServiceChart extends Chart {
       ].sort((a, b) => (a.name < b.name ? -1 : 1));
       if (p.ports) {
         new k8s.KubeService(this, `${name}-service`, {
-          metadata: { name: fullName, namespace: ns, labels: processLabels },
+          metadata: { name: fullName, namespace: ns, labels: processLabels, annotations },
           spec: {
             type: 'ClusterIP',
             selector,
-            ports: p.ports.map((port) => ({ name: port.name, port: port.port, targetPort: k8s.IntOrString.fromString(port.name), protocol: 'TCP', appProtocol: port.protocol ?? 'http' })),
+            ports: p.ports.map((port) => ({ name: port.name, port: port.port, targetPort: k8s.IntOrString.fromString(port.name), protocol: 'TCP', appProtocol: portProtocol(port) })),
           },
         });
       }
@@ -315,7 +424,7 @@ class ServiceChart extends Chart {
           matchLabelKeys: ['pod-template-hash'],
         });
         new k8s.KubeDeployment(this, `${name}-deployment-${deploymentName}`, {
-          metadata: { name: deploymentName, namespace: ns, labels: podLabels },
+          metadata: { name: deploymentName, namespace: ns, labels: podLabels, annotations: waived },
           spec: {
             replicas: trackReplicas,
             selector: { matchLabels: trackSelector },
@@ -348,7 +457,8 @@ class ServiceChart extends Chart {
                   {
                     name,
                     image: `${svc.image}:${version}`,
-                    imagePullPolicy: 'IfNotPresent',
+                    // A digest names fixed bytes: a cached copy is the same image. A tag may have moved.
+                    imagePullPolicy: /sha256:[a-f0-9]{64}$/.test(version) ? 'IfNotPresent' : 'Always',
                     command: p.command,
                     ports: p.ports?.map((port) => ({ name: port.name, containerPort: port.port, protocol: 'TCP' })),
                     env: env.length ? env : undefined,
@@ -358,7 +468,7 @@ class ServiceChart extends Chart {
                     },
                     readinessProbe: p.ports || p.probes?.ready ? probe(p.probes?.ready, p.ports, D.probe.failureThreshold) : undefined,
                     livenessProbe: p.ports || p.probes?.live ? probe(p.probes?.live, p.ports, D.livenessFailureThreshold) : undefined,
-                    lifecycle: { preStop: { exec: { command: ['sleep', String(D.preStopSeconds)] } } },
+                    lifecycle: { preStop: { sleep: { seconds: D.preStopSeconds } } },
                     securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
                     volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
                   },
@@ -372,7 +482,7 @@ class ServiceChart extends Chart {
       if (p.ports) {
         const host = `${fullName}.${ns}.svc.cluster.local`;
         new DestinationRule(this, `${name}-destination-rule`, {
-          metadata: { name: fullName, namespace: ns, labels: processLabels },
+          metadata: { name: fullName, namespace: ns, labels: processLabels, annotations },
           spec: {
             host,
             trafficPolicy: {
@@ -383,7 +493,7 @@ class ServiceChart extends Chart {
           },
         });
         new VirtualService(this, `${name}-virtual-service`, {
-          metadata: { name: fullName, namespace: ns, labels: processLabels },
+          metadata: { name: fullName, namespace: ns, labels: processLabels, annotations },
           spec: {
             hosts: [host],
             gateways: ['mesh'],
@@ -391,27 +501,33 @@ class ServiceChart extends Chart {
           },
         });
       }
+      if (servesRequests(p)) {
+        new PodMonitor(this, `${name}-mesh-monitor`, {
+          metadata: { name: `${fullName}-mesh`, namespace: ns, labels: { ...processLabels, ...prometheusLabels }, annotations },
+          spec: {
+            selector: { matchLabels: selector },
+            namespaceSelector: { matchNames: [ns] },
+            podMetricsEndpoints: [{ port: ENVOY_STATS.port, path: ENVOY_STATS.path, interval: D.metrics.interval }],
+          },
+        });
+      }
       if (replicas >= 2) {
         new k8s.KubePodDisruptionBudget(this, `${name}-pdb`, {
-          metadata: { name: fullName, namespace: ns, labels: processLabels },
+          metadata: { name: fullName, namespace: ns, labels: processLabels, annotations },
           spec: { maxUnavailable: k8s.IntOrString.fromNumber(D.pdbMaxUnavailable), selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
         });
       }
     }
-    for (const routeName of routes) {
-      const route = svc.routes![routeName];
-      const process = route.process ?? Object.keys(svc.processes).find((n) => svc.processes[n].ports)!;
-      const ports = svc.processes[process].ports!;
-      const port = route.port ? ports.find((x) => x.name === route.port)! : ports[0];
+    for (const { routeName, route, process, port, paths } of routed) {
       new VirtualService(this, `route-${routeName}`, {
-        metadata: { name: `${svc.name}-ingress-${routeName}`, namespace: ns, labels: { ...labels, 'app.kubernetes.io/component': process } },
+        metadata: { name: `${svc.name}-ingress-${routeName}`, namespace: ns, labels: { ...labels, 'app.kubernetes.io/component': process }, annotations },
         spec: {
           hosts: [route.host.includes('.') ? route.host : `${route.host}.${cluster.baseDomain}`],
           gateways: [cluster.ingress.gateway],
           http: httpRoutes(rules, {
             host: `${svc.name}-${process}.${ns}.svc.cluster.local`,
-            paths: route.paths ?? [...D.routePaths],
-            port: port.port,
+            paths,
+            port,
             timeout: route.timeout ?? D.routeTimeout,
             retries: { ...D.retries, ...route.retries },
             cors: route.cors,
@@ -425,12 +541,12 @@ class ServiceChart extends Chart {
 function main(argv: string[]): void {
   const [valuesFile, outDir] = argv.filter((a) => !a.startsWith('--'));
   const appSynth = argv.includes('--app-synth');
-  const values = JSON.parse(fs.readFileSync(valuesFile, 'utf8')) as { clusters: ReferenceCluster[]; services: RefService[] };
+  const values = JSON.parse(fs.readFileSync(valuesFile, 'utf8')) as { libraryVersion: string; clusters: ReferenceCluster[]; services: RefService[] };
   let files = 0;
   for (const cluster of values.clusters) {
     const dir = path.join(outDir, cluster.name);
     const app = new App({ outdir: dir, outputFileExtension: '.k8s.yaml' });
-    const charts = values.services.map((svc) => new ServiceChart(app, svc, cluster));
+    const charts = values.services.map((svc) => new ServiceChart(app, svc, cluster, values.libraryVersion));
     if (appSynth) {
       app.synth();
     } else {
