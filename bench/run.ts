@@ -283,7 +283,10 @@ function measureSize(size: number, options: Options, work: string, helm: string,
     const cluster = clusters[c];
     const file = path.join(releaseDir, cluster.name, `${services[s].name}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ libraryVersion: LIBRARY_VERSION, clusters: [cluster], services: [reference[s]] }));
+    // A release's values hold its own cluster's generated payloads only, as a per-cluster values file would.
+    const generated = (reference[s].generated ?? {}) as Record<string, unknown>;
+    const release = { ...reference[s], generated: { [cluster.name]: generated[cluster.name] } };
+    fs.writeFileSync(file, JSON.stringify({ libraryVersion: LIBRARY_VERSION, clusters: [cluster], services: [release] }));
     releaseSeconds += timed(helm, ['template', services[s].name, CHART, '-f', file], { cwd: work, stdoutFile: file.replace(/\.json$/, '.k8s.yaml') }).seconds;
   }
   const perRelease = releaseSeconds / releases.length;
