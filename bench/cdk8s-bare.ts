@@ -80,8 +80,105 @@ interface RefService {
   identity?: true | { azureClientId: string };
   waivers?: Record<string, string>;
   overrides?: Record<string, Partial<RefService>>;
-  /** Given ready-made per cluster (bench/fleet.ts referenceService): the dashboard JSON and the alert rule groups. */
-  generated?: Record<string, { dashboardJson: string; alertGroups?: { name: string; rules: { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }[] }[] }>;
+  /** Given ready-made per cluster (bench/fleet.ts referenceService): the Grafana dashboard JSON. */
+  generated?: Record<string, { dashboardJson: string }>;
+}
+
+interface AlertRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** The SRE workbook's burn-rate alerts: 2% of a 30-day budget in 1h, or 5% in 6h. */
+const BURN_RATES = [
+  { name: 'Fast', factor: 14.4, long: '1h', short: '5m', severity: 'critical' },
+  { name: 'Slow', factor: 6, long: '6h', short: '30m', severity: 'critical' },
+];
+const RUNBOOK = 'docs/runbooks.md';
+const sig6 = (x: number) => Number(x.toPrecision(6));
+
+/**
+ * The service's alerts: SLO burn rates (availability, latency) and version versus default version,
+ * on requests as the callers' sidecars see them (reporter="source").
+ */
+function alertGroups(svc: RefService, cluster: ReferenceCluster): { name: string; rules: AlertRule[] }[] {
+  const slo = D.slo;
+  const name = svc.name;
+  const prefix = name.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  const sel = `reporter="source",destination_service_namespace="${name}"`;
+  const labels = (severity: string) => ({ team: svc.team, service: name, cluster: cluster.name, severity });
+  const errorRatio = (w: string) => `(sum (rate(istio_requests_total{${sel},response_code=~"5.."}[${w}])) / sum (rate(istio_requests_total{${sel}}[${w}])))`;
+  const slowRatio = (w: string) => `(1 - (sum (rate(istio_request_duration_milliseconds_bucket{${sel},le="${slo.latencyP99Ms}"}[${w}])) / sum (rate(istio_request_duration_milliseconds_count{${sel}}[${w}]))))`;
+  const budget = sig6((100 - slo.availability) / 100);
+  const sloRules: AlertRule[] = BURN_RATES.flatMap((burn) => {
+    const threshold = sig6(burn.factor * budget);
+    const slow = sig6(burn.factor * 0.01);
+    const days = 30 / burn.factor;
+    const gone = days >= 1 ? `${Number(days.toFixed(1))} days` : `${Number((days * 24).toFixed(1))} hours`;
+    return [
+      {
+        alert: `${prefix}ErrorBudget${burn.name}Burn`,
+        expr: `${errorRatio(burn.long)} > ${threshold}\nand\n${errorRatio(burn.short)} > ${threshold}`,
+        labels: labels(burn.severity),
+        annotations: {
+          summary: `${name} on ${cluster.name} burns its ${slo.availability}% availability budget ${burn.factor}x too fast`,
+          description: `More than ${sig6(threshold * 100)}% of requests failed with a 5xx over the last ${burn.long} and ${burn.short} (including 5xx returned by the mesh itself). At this rate the 30-day error budget is gone in ${gone}.`,
+          runbook_url: `${RUNBOOK}#error-budget-burn`,
+        },
+      },
+      {
+        alert: `${prefix}LatencyBudget${burn.name}Burn`,
+        expr: `${slowRatio(burn.long)} > ${slow}\nand\n${slowRatio(burn.short)} > ${slow}`,
+        labels: labels(burn.severity),
+        annotations: {
+          summary: `${name} on ${cluster.name} answers too slowly: p99 target ${slo.latencyP99Ms}ms`,
+          description: `More than ${sig6(slow * 100)}% of requests took longer than ${slo.latencyP99Ms}ms over the last ${burn.long} and ${burn.short} (the target allows 1%).`,
+          runbook_url: `${RUNBOOK}#latency-budget-burn`,
+        },
+      },
+    ];
+  });
+  // A version other than the default that takes enough traffic and is clearly worse than the default version.
+  const def = svc.release.default.slice(0, 63).replace(/^[-_.]+/, '').replace(/[-_.]+$/, '');
+  const w = slo.compareWindow;
+  const others = `${sel},destination_version!~"${def.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&')}|unknown"`;
+  const onDefault = `${sel},destination_version="${def}"`;
+  const enough = `sum by (destination_version) (increase(istio_requests_total{${others}}[${w}])) >= ${slo.minRequests}`;
+  const errorIncrease = sig6(slo.maxErrorRatioIncrease / 100);
+  const quantileOthers = `histogram_quantile(0.99, sum by (destination_version, le) (rate(istio_request_duration_milliseconds_bucket{${others}}[${w}])))`;
+  const quantileDefault = `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${onDefault}}[${w}])))`;
+  const verdict = `Run 'fleetchart verdict ${name} --cluster ${cluster.name} --prometheus <url>' and roll back.`;
+  const versionRules: AlertRule[] = [
+    {
+      alert: `${prefix}VersionErrorRatio`,
+      expr: `(\n  (sum by (destination_version) (rate(istio_requests_total{${others},response_code=~"5.."}[${w}])) / on (destination_version) sum by (destination_version) (rate(istio_requests_total{${others}}[${w}])))\n  - on () group_left ()\n  ((sum (rate(istio_requests_total{${onDefault},response_code=~"5.."}[${w}])) or vector(0)) / sum (rate(istio_requests_total{${onDefault}}[${w}])))\n) > ${errorIncrease}\nand on (destination_version)\n${enough}`,
+      for: '5m',
+      labels: labels('warning'),
+      annotations: {
+        summary: `${name} version {{ $labels.destination_version }} on ${cluster.name} fails more often than the default version ${def}`,
+        description: `Its 5xx ratio over the last ${w} exceeds the default version's by more than ${sig6(errorIncrease * 100)}% (at least ${slo.minRequests} requests). ${verdict}`,
+        runbook_url: `${RUNBOOK}#version-worse-than-default`,
+      },
+    },
+    {
+      alert: `${prefix}VersionLatency`,
+      expr: `(\n  ${quantileOthers}\n  > on () group_left ()\n  (${quantileDefault} * ${slo.maxLatencyFactor})\n)\nand on (destination_version)\n(\n  ${quantileOthers}\n  - on () group_left ()\n  ${quantileDefault}\n) > ${slo.maxLatencyIncreaseMs}\nand on (destination_version)\n${enough}`,
+      for: '5m',
+      labels: labels('warning'),
+      annotations: {
+        summary: `${name} version {{ $labels.destination_version }} on ${cluster.name} is slower than the default version ${def}`,
+        description: `Its p99 over the last ${w} is more than ${slo.maxLatencyFactor}x and ${slo.maxLatencyIncreaseMs}ms above the default version's (at least ${slo.minRequests} requests). ${verdict}`,
+        runbook_url: `${RUNBOOK}#version-worse-than-default`,
+      },
+    },
+  ];
+  return [
+    { name: `${name}.slo`, rules: sloRules },
+    { name: `${name}.versions`, rules: versionRules },
+  ];
 }
 
 /** Istio's protocols by port-name prefix (`<protocol>[-<suffix>]`), for ports without a protocol. */
@@ -342,11 +439,11 @@ class ServiceChart extends Chart {
     });
     const prometheusLabels = cluster.prometheus?.selectorLabels ?? {};
     const generated = svc.generated?.[cluster.name];
-    if (generated?.alertGroups?.length) {
+    if (serving) {
       new PrometheusRule(this, 'alerts', {
         metadata: { name: `${svc.name}-alerts`, namespace: ns, labels: { ...labels, ...prometheusLabels }, annotations },
         spec: {
-          groups: generated.alertGroups.map((group) => ({
+          groups: alertGroups(svc, cluster).map((group) => ({
             name: group.name,
             rules: group.rules.map((rule) => ({ alert: rule.alert, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(rule.expr), for: rule.for, labels: rule.labels, annotations: rule.annotations })),
           })),

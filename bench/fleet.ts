@@ -16,7 +16,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Cluster, clusterSchema } from '../lib/clusters/schema';
 import { serviceDashboard } from '../lib/observability/dashboard';
-import { serviceRuleGroups } from '../lib/observability/rules';
 import { resolveService } from '../lib/values/resolve';
 import { serviceSchema } from '../lib/values/schema';
 
@@ -360,10 +359,10 @@ function deepMerge(base: unknown, override: unknown): unknown {
  * fields, with the overrides expanded to one merged override per cluster name, as a Helm user
  * would keep per-cluster values files.
  *
- * `generated.<cluster>` holds the two large generated payloads ready-made, computed by
- * fleetchart's own functions (lib/observability): the Grafana dashboard JSON (the dashboard
- * ConfigMap's data) and the alert rule groups (the PrometheusRule's spec.groups). Helm and bare
- * cdk8s only wrap them in their objects, so their times are lower bounds (bench/README.md).
+ * `generated.<cluster>.dashboardJson` is the one large generated payload, given ready-made as
+ * fleetchart's own function (lib/observability/dashboard.ts) writes it: the Grafana dashboard JSON
+ * (the dashboard ConfigMap's data). Helm and bare cdk8s only wrap it in its ConfigMap, so their
+ * times are lower bounds (bench/README.md). Everything else they compute from the plain data.
  */
 export function referenceService(service: SyntheticService, clusters: readonly ReferenceCluster[]): Record<string, unknown> {
   const { clusters: overrides, ...base } = service;
@@ -375,11 +374,7 @@ export function referenceService(service: SyntheticService, clusters: readonly R
     const ordered = [...keys.filter((k) => /[*?]/.test(k) && globMatches(k, cluster.name)), ...keys.filter((k) => k === cluster.name)];
     if (ordered.length) perCluster[cluster.name] = ordered.reduce<unknown>((merged, key) => deepMerge(merged, overrides![key]), {});
     const resolved = resolveService(`apps/${service.name}/values.ts`, parsed, parsedCluster(cluster)).draft;
-    const groups = serviceRuleGroups(resolved);
-    generated[cluster.name] = {
-      dashboardJson: `${JSON.stringify(serviceDashboard(resolved), null, 2)}\n`,
-      alertGroups: groups.length ? groups : undefined,
-    };
+    generated[cluster.name] = { dashboardJson: `${JSON.stringify(serviceDashboard(resolved), null, 2)}\n` };
   }
   return JSON.parse(JSON.stringify({ ...base, overrides: perCluster, generated }));
 }

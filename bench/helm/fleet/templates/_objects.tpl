@@ -647,22 +647,98 @@ spec:
 {{- end }}
 {{- end }}
 
-{{- /* The service's alert rules (given ready-made: .generated.alertGroups) as a PrometheusRule. */}}
+{{- /*
+The service's alerts as a PrometheusRule: SLO burn rates (availability, latency; the SRE workbook's
+fast and slow burn) and version versus default version. Requests as the callers' sidecars see them.
+*/}}
 {{- define "fleet.alerts" }}
-{{- with .generated.alertGroups }}
+{{- if .servesRequests }}
+{{- $slo := mergeOverwrite (deepCopy .d.slo) (.svc.slo | default dict) }}
+{{- $name := .svc.name }}
+{{- $cluster := .cluster.name }}
+{{- $runbook := .d.runbook }}
+{{- $prefix := "" }}{{ range splitList "-" $name }}{{ $prefix = print $prefix (title .) }}{{ end }}
+{{- $sel := printf "reporter=\"source\",destination_service_namespace=\"%s\"" $name }}
+{{- $labels := dict "team" .svc.team "service" $name "cluster" $cluster }}
+{{- $budget := round (divf (subf 100 $slo.availability) 100) 10 }}
+{{- $le := toString $slo.latencyP99Ms }}
+{{- $sloRules := list }}
+{{- range $burn := .d.burnRates }}
+{{- $threshold := round (mulf $burn.factor $budget) 10 }}
+{{- $slowThreshold := round (mulf $burn.factor 0.01) 10 }}
+{{- $errorRatio := dict }}
+{{- $slowRatio := dict }}
+{{- range $w := list $burn.long $burn.short }}
+{{- $_ := set $errorRatio $w (printf "(sum (rate(istio_requests_total{%s,response_code=~\"5..\"}[%s])) / sum (rate(istio_requests_total{%s}[%s])))" $sel $w $sel $w) }}
+{{- $_ := set $slowRatio $w (printf "(1 - (sum (rate(istio_request_duration_milliseconds_bucket{%s,le=\"%s\"}[%s])) / sum (rate(istio_request_duration_milliseconds_count{%s}[%s]))))" $sel $le $w $sel $w) }}
+{{- end }}
+{{- $days := divf 30 $burn.factor }}
+{{- $gone := ternary (printf "%v days" (round $days 1)) (printf "%v hours" (round (mulf $days 24) 1)) (ge $days 1.0) }}
+{{- $sloRules = append $sloRules (dict
+  "alert" (printf "%sErrorBudget%sBurn" $prefix $burn.name)
+  "expr" (printf "%s > %v\nand\n%s > %v" (get $errorRatio $burn.long) $threshold (get $errorRatio $burn.short) $threshold)
+  "labels" (merge (dict "severity" $burn.severity) $labels)
+  "annotations" (dict
+    "summary" (printf "%s on %s burns its %v%% availability budget %vx too fast" $name $cluster $slo.availability $burn.factor)
+    "description" (printf "More than %v%% of requests failed with a 5xx over the last %s and %s (including 5xx returned by the mesh itself). At this rate the 30-day error budget is gone in %s." (round (mulf $threshold 100) 8) $burn.long $burn.short $gone)
+    "runbook_url" (printf "%s#error-budget-burn" $runbook))) }}
+{{- $sloRules = append $sloRules (dict
+  "alert" (printf "%sLatencyBudget%sBurn" $prefix $burn.name)
+  "expr" (printf "%s > %v\nand\n%s > %v" (get $slowRatio $burn.long) $slowThreshold (get $slowRatio $burn.short) $slowThreshold)
+  "labels" (merge (dict "severity" $burn.severity) $labels)
+  "annotations" (dict
+    "summary" (printf "%s on %s answers too slowly: p99 target %vms" $name $cluster $slo.latencyP99Ms)
+    "description" (printf "More than %v%% of requests took longer than %vms over the last %s and %s (the target allows 1%%)." (round (mulf $slowThreshold 100) 8) $slo.latencyP99Ms $burn.long $burn.short)
+    "runbook_url" (printf "%s#latency-budget-burn" $runbook))) }}
+{{- end }}
+{{- /* A version other than the default that takes enough traffic and is clearly worse than the default version. */}}
+{{- $def := regexReplaceAll "[-_.]+$" (regexReplaceAll "^[-_.]+" (trunc 63 .svc.release.default) "") "" }}
+{{- $w := $slo.compareWindow }}
+{{- $others := printf "%s,destination_version!~\"%s|unknown\"" $sel (regexReplaceAll `[.*+?^${}()|\[\]\\]` $def `\\${0}`) }}
+{{- $onDefault := printf "%s,destination_version=\"%s\"" $sel $def }}
+{{- $enough := printf "sum by (destination_version) (increase(istio_requests_total{%s}[%s])) >= %v" $others $w $slo.minRequests }}
+{{- $errorIncrease := round (divf $slo.maxErrorRatioIncrease 100) 10 }}
+{{- $quantileOthers := printf "histogram_quantile(0.99, sum by (destination_version, le) (rate(istio_request_duration_milliseconds_bucket{%s}[%s])))" $others $w }}
+{{- $quantileDefault := printf "histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{%s}[%s])))" $onDefault $w }}
+{{- $verdict := printf "Run 'fleetchart verdict %s --cluster %s --prometheus <url>' and roll back." $name $cluster }}
+{{- $versionLabels := merge (dict "severity" "warning") $labels }}
+{{- $versionRules := list
+  (dict
+    "alert" (printf "%sVersionErrorRatio" $prefix)
+    "expr" (printf "(\n  (sum by (destination_version) (rate(istio_requests_total{%s,response_code=~\"5..\"}[%s])) / on (destination_version) sum by (destination_version) (rate(istio_requests_total{%s}[%s])))\n  - on () group_left ()\n  ((sum (rate(istio_requests_total{%s,response_code=~\"5..\"}[%s])) or vector(0)) / sum (rate(istio_requests_total{%s}[%s])))\n) > %v\nand on (destination_version)\n%s" $others $w $others $w $onDefault $w $onDefault $w $errorIncrease $enough)
+    "for" "5m"
+    "labels" $versionLabels
+    "annotations" (dict
+      "summary" (printf "%s version {{ $labels.destination_version }} on %s fails more often than the default version %s" $name $cluster $def)
+      "description" (printf "Its 5xx ratio over the last %s exceeds the default version's by more than %v%% (at least %v requests). %s" $w (round (mulf $errorIncrease 100) 8) $slo.minRequests $verdict)
+      "runbook_url" (printf "%s#version-worse-than-default" $runbook)))
+  (dict
+    "alert" (printf "%sVersionLatency" $prefix)
+    "expr" (printf "(\n  %s\n  > on () group_left ()\n  (%s * %v)\n)\nand on (destination_version)\n(\n  %s\n  - on () group_left ()\n  %s\n) > %v\nand on (destination_version)\n%s" $quantileOthers $quantileDefault $slo.maxLatencyFactor $quantileOthers $quantileDefault $slo.maxLatencyIncreaseMs $enough)
+    "for" "5m"
+    "labels" $versionLabels
+    "annotations" (dict
+      "summary" (printf "%s version {{ $labels.destination_version }} on %s is slower than the default version %s" $name $cluster $def)
+      "description" (printf "Its p99 over the last %s is more than %vx and %vms above the default version's (at least %v requests). %s" $w $slo.maxLatencyFactor $slo.maxLatencyIncreaseMs $slo.minRequests $verdict)
+      "runbook_url" (printf "%s#version-worse-than-default" $runbook))) }}
 ---
 apiVersion: monitoring.coreos.com/v1
 kind: PrometheusRule
 metadata:
-  name: {{ $.svc.name }}-alerts
-  namespace: {{ $.svc.name }}
+  name: {{ $name }}-alerts
+  namespace: {{ $name }}
   labels:
-    {{- toYaml (merge (dict) $.prometheusLabels $.labels) | nindent 4 }}
+    {{- toYaml (merge (dict) .prometheusLabels .labels) | nindent 4 }}
   annotations:
-    {{- toYaml $.meta | nindent 4 }}
+    {{- toYaml .meta | nindent 4 }}
 spec:
   groups:
-    {{- toYaml . | nindent 4 }}
+    - name: {{ $name }}.slo
+      rules:
+        {{- toYaml $sloRules | nindent 8 }}
+    - name: {{ $name }}.versions
+      rules:
+        {{- toYaml $versionRules | nindent 8 }}
 {{- end }}
 {{- end }}
 
