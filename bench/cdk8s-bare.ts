@@ -79,6 +79,7 @@ interface RefService {
   secrets?: Record<string, { secret: string; key: string }>;
   identity?: true | { azureClientId: string };
   waivers?: Record<string, string>;
+  slo?: Partial<Record<keyof typeof DEFAULTS.slo, number | string>>;
   overrides?: Record<string, Partial<RefService>>;
   /** Given ready-made per cluster (bench/fleet.ts referenceService): the Grafana dashboard JSON. */
   generated?: Record<string, { dashboardJson: string }>;
@@ -105,7 +106,7 @@ const sig6 = (x: number) => Number(x.toPrecision(6));
  * on requests as the callers' sidecars see them (reporter="source").
  */
 function alertGroups(svc: RefService, cluster: ReferenceCluster): { name: string; rules: AlertRule[] }[] {
-  const slo = D.slo;
+  const slo = { ...D.slo, ...svc.slo } as typeof D.slo;
   const name = svc.name;
   const prefix = name.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
   const sel = `reporter="source",destination_service_namespace="${name}"`;
