@@ -379,8 +379,10 @@ class ServiceChart extends Chart {
     // Each route's process and port, for its VirtualService and the gateway's access rules.
     const routed = routes.map((routeName) => {
       const route = svc.routes![routeName];
-      const process = route.process ?? Object.keys(svc.processes).find((n) => svc.processes[n].ports)!;
-      const ports = svc.processes[process].ports!;
+      // The process serving HTTP unless named, its first HTTP port unless named.
+      const isHttp = (port: RefPort) => ['http', 'http2', 'grpc'].includes(portProtocol(port));
+      const process = route.process ?? Object.keys(svc.processes).sort().find((n) => (svc.processes[n].ports ?? []).some(isHttp))!;
+      const ports = svc.processes[process].ports!.filter(isHttp);
       const port = route.port ? ports.find((x) => x.name === route.port)! : ports[0];
       return { routeName, route, process, port: port.port, paths: route.paths ?? [...D.routePaths] };
     });
