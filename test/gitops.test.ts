@@ -6,6 +6,8 @@ import { makeFleet, removeFleet, runCli } from './support/fleet';
 import { parse } from 'yaml';
 import { PLATFORM_FILE, renderFleet } from '../lib/pipeline';
 import { serviceSchema } from '../lib/values/schema';
+import { clusterSchema } from '../lib/clusters/schema';
+import { PLATFORM_APPLICATION, applicationName } from '../lib/gitops/argocd';
 
 /**
  * `synth` writes charts-out/<cluster>/argocd/<service>.yaml (and _platform.yaml for the platform
@@ -44,7 +46,7 @@ describe('GitOps: Argo CD Applications in charts-out/<cluster>/argocd/', () => {
     const diff = await runCli(root, ['diff', '--exit-code']);
     assert.equal(diff.code, 3);
     for (const cluster of withArgocd(root)) {
-      assert.ok(diff.out.some((l) => l.startsWith(`removed  ${cluster}/argocd/medication-dispensing.yaml  Application argocd/${cluster}-medication-dispensing`)), diff.out.join('\n'));
+      assert.ok(diff.out.some((l) => l.startsWith(`removed  ${cluster}/argocd/medication-dispensing.yaml  Application argocd/${cluster}.medication-dispensing`)), diff.out.join('\n'));
     }
     const result = await runCli(root, ['synth']);
     assert.equal(result.code, 0, result.err.join('\n'));
@@ -62,9 +64,20 @@ describe('GitOps: Argo CD Applications in charts-out/<cluster>/argocd/', () => {
       const application = parse(fs.readFileSync(path.join(root, 'charts-out', cluster, 'argocd', '_platform.yaml'), 'utf8'));
       assert.equal(application.metadata.name, `${cluster}--platform`);
       assert.deepEqual(application.spec.source, { repoURL: application.spec.source.repoURL, targetRevision: 'main', path: `charts-out/${cluster}`, directory: { include: PLATFORM_FILE } });
-      // Service names are DNS labels: none starts with '-', so none is `<cluster>-` + '-platform'.
-      assert.equal(serviceSchema.shape.name.safeParse('-platform').success, false);
+      // Service Applications are `<cluster>.<service>`; this name has no dot.
+      assert.ok(!application.metadata.name.includes('.'));
     }
+  });
+
+  it('Application names never collide across clusters sharing one Argo CD namespace', () => {
+    // Cluster `stage` with service `eu-api` against cluster `stage-eu` with service `api`: a plain
+    // '-' join names both `stage-eu-api`.
+    assert.notEqual(applicationName('stage', 'eu-api'), applicationName('stage-eu', 'api'));
+    // Neither part of a service's name can hold the dot that separates them.
+    assert.equal(serviceSchema.shape.name.safeParse('eu.api').success, false);
+    assert.equal(clusterSchema.shape.name.safeParse('stage.eu').success, false);
+    // No service is named like the platform Application's suffix.
+    assert.equal(serviceSchema.shape.name.safeParse(PLATFORM_APPLICATION).success, false);
   });
 
   it('a cluster that loses argocd loses its Applications', async () => {

@@ -21,10 +21,18 @@ import { toYaml } from '../yaml';
 export const ARGOCD_FOLDER = 'argocd';
 
 /**
- * The platform file's Application and file name. Service names are DNS labels, which never start
- * with '-', so `<cluster>--platform` cannot be a service's `<cluster>-<service>`.
+ * The platform file's Application and file name. Applications of all clusters may share one Argo CD
+ * namespace, so names must never collide across clusters: a service's is `<cluster>.<service>` (cluster
+ * and service names are DNS labels without dots, so the dot splits them one way only: cluster `stage`
+ * with service `eu-api` and cluster `stage-eu` with service `api` differ), and the platform's is
+ * `<cluster>--platform` (no dot, so no service's; one per cluster name).
  */
 export const PLATFORM_APPLICATION = '-platform';
+
+/** The Application name of `service` (or PLATFORM_APPLICATION) on `cluster`. */
+export function applicationName(cluster: string, service: string): string {
+  return service === PLATFORM_APPLICATION ? `${cluster}-${service}` : `${cluster}.${service}`;
+}
 
 /** `service` is a service's name, or PLATFORM_APPLICATION for the cluster's platform file. */
 export function argocdApplication(cluster: Cluster, service: string): { path: string; content: string } | undefined {
@@ -35,7 +43,7 @@ export function argocdApplication(cluster: Cluster, service: string): { path: st
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
     metadata: {
-      name: `${cluster.name}-${service}`,
+      name: applicationName(cluster.name, service),
       namespace: config.namespace ?? ARGOCD_DEFAULTS.namespace,
       labels: { [LABEL.managedBy]: MANAGED_BY, 'fleetchart.io/cluster': cluster.name, ...(platform ? {} : { 'fleetchart.io/service': service }) },
     },

@@ -8,6 +8,7 @@ import { makeFleet, removeFleet } from '../support/fleet';
 import { runSpawned } from './support';
 import { Envtest, startEnvtest } from './envtest';
 import { PLATFORM_FILE } from '../../lib/pipeline';
+import { PLATFORM_APPLICATION, applicationName } from '../../lib/gitops/argocd';
 
 /**
  * The Argo CD Applications of charts-out/<cluster>/argocd/ against Argo CD's own CRD
@@ -41,12 +42,12 @@ describe('Argo CD Applications: accepted by the Application CRD of Argo CD', () 
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stderr, '');
       for (const service of services) {
-        const app = await env.getJson(['applications.argoproj.io', `${cluster.name}-${service}`, '-n', 'argocd']);
+        const app = await env.getJson(['applications.argoproj.io', applicationName(cluster.name, service), '-n', 'argocd']);
         assert.deepEqual(app.spec.syncPolicy.automated, { prune: true, selfHeal: true });
         assert.equal(app.spec.source.path, `charts-out/${cluster.name}`);
         assert.equal(app.spec.source.directory.include, `${service}.k8s.yaml`);
       }
-      const platform = await env.getJson(['applications.argoproj.io', `${cluster.name}--platform`, '-n', 'argocd']);
+      const platform = await env.getJson(['applications.argoproj.io', applicationName(cluster.name, PLATFORM_APPLICATION), '-n', 'argocd']);
       assert.equal(platform.spec.source.directory.include, PLATFORM_FILE);
     });
   }
