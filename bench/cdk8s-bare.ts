@@ -273,18 +273,18 @@ function versionReplicas(svc: RefService, version: string, replicas: number, pro
 }
 
 /** Every rule × every path (exact /p and prefix /p/), with the route's timeout, retries and CORS. */
-function httpRoutes(rules: Rule[], o: { host: string; paths?: string[]; port?: number; timeout: string; retries: { attempts: number; perTryTimeout: string; retryOn: string }; cors?: RefRoute['cors'] }): VirtualServiceSpecHttp[] {
+function httpRoutes(rules: Rule[], o: { host: string; paths?: string[]; port?: number; matchPort?: number; nameSuffix?: string; timeout: string; retries: { attempts: number; perTryTimeout: string; retryOn: string }; cors?: RefRoute['cors'] }): VirtualServiceSpecHttp[] {
   const pathMatch = (path: string): VirtualServiceSpecHttpMatch[] => {
     const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
     return p === '/' ? [{ uri: { prefix: '/' } }] : [{ uri: { exact: p } }, { uri: { prefix: `${p}/` } }];
   };
-  const bases: VirtualServiceSpecHttpMatch[] = o.paths ? o.paths.flatMap(pathMatch) : [{}];
+  const bases: VirtualServiceSpecHttpMatch[] = o.paths ? o.paths.flatMap(pathMatch) : o.matchPort !== undefined ? [{ port: o.matchPort }] : [{}];
   return rules.map((rule) => {
     const m = rule.match;
     const headers = m ? ('exact' in m ? m.exact.map((exact) => ({ [m.header]: { exact } })) : [{ [m.header]: { regex: m.regex } }]) : [];
-    const match = m ? headers.flatMap((h) => bases.map((b) => ({ ...b, headers: h }))) : o.paths ? bases : undefined;
+    const match = m ? headers.flatMap((h) => bases.map((b) => ({ ...b, headers: h }))) : o.paths || o.matchPort !== undefined ? bases : undefined;
     return {
-      name: rule.name,
+      name: rule.name + (o.nameSuffix ?? ''),
       match,
       route: [{ destination: { host: o.host, subset: versionId(rule.version), port: o.port === undefined ? undefined : { number: o.port } } }],
       timeout: o.timeout,
@@ -470,7 +470,7 @@ class ServiceChart extends Chart {
         apiVersion: 'argoproj.io/v1alpha1',
         kind: 'Application',
         metadata: {
-          name: `${cluster.name}-${svc.name}`,
+          name: `${cluster.name}.${svc.name}`,
           namespace: argocd.namespace ?? ARGOCD_DEFAULTS.namespace,
           labels: { 'app.kubernetes.io/managed-by': 'fleetchart', 'fleetchart.io/cluster': cluster.name, 'fleetchart.io/service': svc.name },
         },
@@ -597,7 +597,13 @@ class ServiceChart extends Chart {
           spec: {
             hosts: [host],
             gateways: ['mesh'],
-            http: httpRoutes(rules, { host, timeout: D.routeTimeout, retries: D.retries }),
+            // A Service with several ports: each HTTP port's rules matched by and sent to that port.
+            http:
+              p.ports.length < 2
+                ? httpRoutes(rules, { host, timeout: D.routeTimeout, retries: D.retries })
+                : p.ports
+                    .filter((port) => ['http', 'http2', 'grpc'].includes(portProtocol(port)))
+                    .flatMap((port) => httpRoutes(rules, { host, port: port.port, matchPort: port.port, nameSuffix: `-${port.name}`, timeout: D.routeTimeout, retries: D.retries })),
           },
         });
       }

@@ -9,6 +9,8 @@ import { GKE_PROD, GKE_STAGE } from './support/clusters';
 import { baseValues, byName, renderValues, resolveValues } from './support/render';
 import type { RenderedFile } from '../lib/pipeline';
 import { REPO, runCli } from './support/fleet';
+import { routeRequest } from './support/envoy-routing';
+import { assertRoutingAgrees } from './support/routing-check';
 
 /** Routing tests name versions by tag; prod's digest rule (FC-IMG-002) has tests of its own. */
 const tagged = <T extends object>(values: T) => ({ ...values, waivers: { 'FC-IMG-002': 'routing tests name versions by tag; the digest rule is tested on its own' } });
@@ -141,6 +143,22 @@ describe('traffic: rendered mesh objects', () => {
     assert.deepEqual(vs.spec.http[1].match, [{ headers: { 'x-care-org': { exact: 'oak-lodge' } } }]);
     assert.deepEqual(vs.spec.http.at(-1).route, [{ destination: { host: 'patient-notes-web.patient-notes.svc.cluster.local', subset: '2026-11-3' } }]);
     assert.equal(vs.spec.http.at(-1).match, undefined);
+  });
+
+  it('sends a mesh call to a process with several ports to the port called, each port with the same rules', () => {
+    // A destination without a port is ambiguous for a Service with several ports (Istio's analyzer:
+    // IST0112, an error); istiod keeps a route with a port match only on that listener port.
+    const values = threeVersions();
+    const web = { ...(baseValues() as any).processes.web, ports: [{ name: 'http', port: 8080 }, { name: 'grpc', port: 9000 }, { name: 'metrics', port: 9090 }] };
+    const multi = renderValues({ ...values, processes: { web } });
+    const vs = byName(multi).get('VirtualService/patient-notes-web');
+    for (const route of vs.spec.http) assert.ok(route.route.every((r: any) => typeof r.destination.port?.number === 'number'), `${route.name} names a port`);
+    for (const port of [8080, 9000, 9090]) {
+      const org = (org: string) => routeRequest(vs, { path: '/', headers: { 'x-care-org': org }, port })!.destinations[0];
+      assert.deepEqual(org('oak-lodge'), { host: 'patient-notes-web.patient-notes.svc.cluster.local', subset: '2026-11-2', port, weight: 100 });
+      assert.deepEqual(org('st-marys'), { host: 'patient-notes-web.patient-notes.svc.cluster.local', subset: '2026-11-4', port, weight: 100 });
+    }
+    assert.ok(assertRoutingAgrees(multi) > 0);
   });
 
   it('gives a worker no VirtualService and no DestinationRule', () => {

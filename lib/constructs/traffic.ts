@@ -40,7 +40,7 @@ export class ProcessTraffic extends Construct {
       spec: {
         hosts: [process.internalHost],
         gateways: ['mesh'],
-        http: httpRoutes(processRules(service, process), [{}], process.internalHost, undefined),
+        http: meshRoutes(processRules(service, process), process),
       },
     });
   }
@@ -90,15 +90,32 @@ export function pathMatches(path: string): VirtualServiceSpecHttpMatch[] {
   return [{ uri: { exact: trimmed } }, { uri: { prefix: `${trimmed}/` } }];
 }
 
-/** Every rule × every base match (paths), with the route's policies on each. */
-function httpRoutes(rules: ReturnType<typeof processRules>, base: VirtualServiceSpecHttpMatch[], host: string, route: ResolvedRoute | undefined): VirtualServiceSpecHttp[] {
+/**
+ * The mesh routes of a process. A Service with one port needs no port anywhere. With more
+ * (http + grpc, a metrics port), each HTTP port gets the rules on its own, matched by port and
+ * sent to that port: a destination without a port is ambiguous for such a Service (Istio's
+ * analyzer IST0112, VirtualServiceDestinationPortSelectorRequired, an error), and istiod drops a
+ * route whose port match is another listener's port, so each port keeps only its own rules
+ * (pilot/pkg/networking/core/route/route.go, translateRoute).
+ */
+function meshRoutes(rules: ReturnType<typeof processRules>, process: ResolvedProcess): VirtualServiceSpecHttp[] {
+  if (process.ports.length < 2) return httpRoutes(rules, [{}], process.internalHost, undefined);
+  return process.ports
+    .filter((port) => port.protocol === 'http' || port.protocol === 'http2' || port.protocol === 'grpc')
+    .flatMap((port) =>
+      httpRoutes(rules, [{ port: port.port }], process.internalHost, undefined, port.port).map((route) => ({ ...route, name: `${route.name}-${port.name}` })),
+    );
+}
+
+/** Every rule × every base match (paths, ports), with the route's policies on each. */
+function httpRoutes(rules: ReturnType<typeof processRules>, base: VirtualServiceSpecHttpMatch[], host: string, route: ResolvedRoute | undefined, port = route?.port): VirtualServiceSpecHttp[] {
   const timeout = route?.timeout ?? DEFAULTS.routeTimeout;
   const retries = route?.retries ?? DEFAULTS.retries;
   return rules.map((rule) => ({
     name: rule.name,
     match: matches(rule, base),
     // One destination per route: an organization is never split per request.
-    route: [{ destination: { host, ...(rule.version ? { subset: rule.version.id } : {}), ...(route ? { port: { number: route.port } } : {}) } }],
+    route: [{ destination: { host, ...(rule.version ? { subset: rule.version.id } : {}), ...(port !== undefined ? { port: { number: port } } : {}) } }],
     timeout,
     retries: retries.attempts > 0 ? { attempts: retries.attempts, perTryTimeout: retries.perTryTimeout, retryOn: retries.retryOn } : { attempts: 0 },
     ...(route?.cors

@@ -6,7 +6,9 @@
  * plain character prefix and `exact` a whole-path comparison; header `exact`/`prefix` compare
  * strings and `regex` is an RE2 full match (config.route.v3.HeaderMatcher); a header matcher never
  * matches a missing header, except an inverted one (`withoutHeaders`), which since Istio 1.22
- * sets treat_missing_header_as_empty. Routes and headers are data, so the Go tier that runs
+ * sets treat_missing_header_as_empty. An entry with `port` holds only on that listener port: istiod
+ * leaves a route whose port match is another port out of that port's route table (route.go,
+ * translateRoute). Routes and headers are data, so the Go tier that runs
  * Istio's own translation (istio-proof) can check the same requests.
  */
 
@@ -14,17 +16,19 @@ export interface HttpRequest {
   readonly path: string;
   /** Lower-case header names. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The Service port a mesh call goes to; ingress requests carry none. */
+  readonly port?: number;
 }
 
 export interface RouteHit {
   /** The `name` of the HTTP route that matched, and its index. */
   readonly name?: string;
   readonly index: number;
-  readonly destinations: readonly { host: string; subset?: string; weight: number }[];
+  readonly destinations: readonly { host: string; subset?: string; port?: number; weight: number }[];
 }
 
 type StringMatch = { exact?: string; prefix?: string; regex?: string };
-type MatchEntry = { uri?: StringMatch; headers?: Record<string, StringMatch>; withoutHeaders?: Record<string, StringMatch> };
+type MatchEntry = { port?: number; uri?: StringMatch; headers?: Record<string, StringMatch>; withoutHeaders?: Record<string, StringMatch> };
 
 const REGEXES = new Map<string, RegExp>();
 
@@ -40,6 +44,7 @@ function stringMatches(m: StringMatch, value: string): boolean {
 }
 
 function entryMatches(entry: MatchEntry, request: HttpRequest): boolean {
+  if (entry.port !== undefined && entry.port !== request.port) return false;
   if (entry.uri && !stringMatches(entry.uri, request.path)) return false;
   for (const [name, m] of Object.entries(entry.headers ?? {})) {
     const value = request.headers[name];
@@ -58,7 +63,7 @@ export function routeRequest(virtualService: any, request: HttpRequest): RouteHi
     const route = http[index];
     const entries: MatchEntry[] | undefined = route.match;
     if (entries && entries.length && !entries.some((e) => entryMatches(e, request))) continue;
-    const destinations = (route.route ?? []).map((r: any) => ({ host: r.destination.host, subset: r.destination.subset, weight: r.weight ?? (route.route.length === 1 ? 100 : 0) }));
+    const destinations = (route.route ?? []).map((r: any) => ({ host: r.destination.host, subset: r.destination.subset, port: r.destination.port?.number, weight: r.weight ?? (route.route.length === 1 ? 100 : 0) }));
     return { name: route.name, index, destinations };
   }
   return undefined;

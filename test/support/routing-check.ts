@@ -16,16 +16,19 @@ export function assertRoutingAgrees(file: RenderedFile): number {
       const vs = expected.via === 'mesh'
         ? docs.get(`VirtualService/${service.processes.find((p) => p.name === expected.process)!.fullName}`)
         : docs.get(`VirtualService/${service.traffic.routes.find((r) => r.host === expected.host && r.paths.includes(expected.path!))!.objectName}`);
-      for (const http of requestsOn(expected.path, request)) {
+      // Mesh calls go to each HTTP port of the process's Service; ingress routes name theirs.
+      const process = service.processes.find((p) => p.name === expected.process)!;
+      const ports = expected.via === 'mesh' ? process.ports.filter((p) => p.protocol !== 'tcp' && p.protocol !== 'tls').map((p) => p.port) : [undefined];
+      for (const http of ports.flatMap((port) => requestsOn(expected.path, request).map((r) => ({ ...r, port })))) {
         const hit = routeRequest(vs, http);
-        const where = `${file.path} ${expected.via} ${expected.host}${http.path} ${JSON.stringify(request.headers)}`;
+        const where = `${file.path} ${expected.via} ${expected.host}${http.port ? `:${http.port}` : ''}${http.path} ${JSON.stringify(request.headers)}`;
         assert.ok(hit, `no route matched: ${where}`);
         assert.equal(hit.destinations.length, 1, `one destination, never a random split: ${where}`);
+        if (http.port !== undefined && hit.destinations[0].port !== undefined) assert.equal(hit.destinations[0].port, http.port, `${where}: the port called`);
         assert.equal(hit.destinations[0].subset, expected.subset, `${where}: expected ${expected.version} (${expected.why}), got route ${hit.name}`);
         if (expected.subset !== undefined && !seen.has(`${expected.process} ${expected.subset}`)) {
           seen.add(`${expected.process} ${expected.subset}`);
           // The subset selects running pods of exactly that version.
-          const process = service.processes.find((p) => p.name === expected.process)!;
           const subset = docs.get(`DestinationRule/${process.fullName}`).spec.subsets.find((s: any) => s.name === expected.subset);
           const pods = process.deployments.filter((d) => Object.entries(subset.labels).every(([k, v]) => d.podLabels[k] === v));
           assert.ok(pods.length > 0 && pods.every((d) => d.version === expected.version) && pods.some((d) => d.replicas > 0), `${where}: subset ${expected.subset} runs ${expected.version}`);

@@ -434,8 +434,8 @@ spec:
 {{- if eq $p "/" }}{{ $uris = append $uris (dict "prefix" "/") }}{{ else }}{{ $uris = append $uris (dict "exact" $p) }}{{ $uris = append $uris (dict "prefix" (printf "%s/" $p)) }}{{ end }}
 {{- end }}
 {{- range $rule := .rules }}
-- name: {{ $rule.name }}
-  {{- if or $rule.match $uris }}
+- name: {{ $rule.name }}{{ $.suffix | default "" }}
+  {{- if or $rule.match $uris $.matchPort }}
   match:
     {{- if $rule.match }}
     {{- $headers := list }}
@@ -445,17 +445,22 @@ spec:
     - headers:
         {{ $rule.match.header }}:
           {{- toYaml $h | nindent 10 }}
+      {{- with $.matchPort }}
+      port: {{ . }}
+      {{- end }}
       {{- with $uri }}
       uri:
         {{- toYaml . | nindent 8 }}
       {{- end }}
     {{- end }}
     {{- end }}
-    {{- else }}
+    {{- else if $uris }}
     {{- range $uris }}
     - uri:
         {{- toYaml . | nindent 8 }}
     {{- end }}
+    {{- else }}
+    - port: {{ $.matchPort }}
     {{- end }}
   {{- end }}
   route:
@@ -567,7 +572,16 @@ spec:
   gateways:
     - mesh
   http:
+    {{- if lt (len .p.ports) 2 }}
     {{- include "fleet.http" (dict "rules" .rules "host" $host "timeout" .d.routeTimeout "retries" .d.retries) | indent 4 }}
+    {{- else }}
+    {{- /* A Service with several ports: each HTTP port's rules, matched by and sent to that port. */}}
+    {{- range $port := .p.ports }}
+    {{- if has (include "fleet.portProtocol" (dict "port" $port "d" $.d)) (list "http" "http2" "grpc") }}
+    {{- include "fleet.http" (dict "rules" $.rules "host" $host "port" $port.port "matchPort" $port.port "suffix" (printf "-%s" $port.name) "timeout" $.d.routeTimeout "retries" $.d.retries) | indent 4 }}
+    {{- end }}
+    {{- end }}
+    {{- end }}
 {{- end }}
 {{- end }}
 
@@ -767,7 +781,7 @@ data:
 apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata:
-  name: {{ printf "%s-%s" $.cluster.name $.svc.name }}
+  name: {{ printf "%s.%s" $.cluster.name $.svc.name }}
   namespace: {{ .namespace | default $.d.argocd.namespace }}
   labels:
     app.kubernetes.io/managed-by: fleetchart
