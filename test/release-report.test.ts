@@ -66,6 +66,22 @@ describe('release-report: classifies what a library change does', () => {
     assert.deepEqual(r!.changes.filter((c) => c.impact === 'removed'), [], 'a rename is not reported as a removal');
   });
 
+  it('a renamed Argo CD Application is replaced, with the step Argo CD needs', () => {
+    edit(root, 'lib/gitops/argocd.ts', '`${cluster}.${service}`', '`${cluster}.app-${service}`');
+    const { code, report: r } = report();
+    assert.equal(code, 4);
+    const replaced = r!.changes.filter((c) => c.impact === 'replaced');
+    assert.ok(replaced.length > 0, 'the example fleet has a cluster with argocd');
+    for (const c of replaced) {
+      assert.equal(c.kind, 'Application');
+      assert.equal(c.file, `${c.cluster}/argocd/${c.app}.yaml`);
+      assert.equal(c.object, `Application argocd/${c.cluster}.app-${c.app}`);
+      assert.equal(c.replaces, `Application argocd/${c.cluster}.${c.app}`);
+      assert.match(c.reasons[0], /delete the old Application/);
+    }
+    assert.deepEqual(new Set(r!.changes.map((c) => c.impact)), new Set(['replaced']));
+  });
+
   it('a pod template change restarts pods, with the pods per cluster; exit 0', () => {
     edit(root, 'lib/values/defaults.ts', `tmpSize: '64Mi',`, `tmpSize: '128Mi',`);
     const { code, out } = cli(root, ['release-report', '--base', 'base']);

@@ -103,6 +103,8 @@ function replacementMeaning(kind: string): string {
       return 'deleting the old namespace deletes everything in it';
     case 'PodDisruptionBudget':
       return 'between the prune and the create no budget protects the pods from a drain';
+    case 'Application':
+      return "Argo CD: both Applications claim the service's objects until the old one is deleted, and FailOnSharedResource stops the new one syncing meanwhile; delete the old Application (it has no resources finalizer, so the objects stay) before applying the new one";
     default:
       return TRAFFIC_KINDS.has(kind)
         ? 'routing and authorization rules are deleted and created anew: requests between the two steps see neither or both'
@@ -121,10 +123,14 @@ export function objectsOf(content: string): Map<string, K8sObject> {
 
 const objectName = (o: K8sObject) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
 
-/** Every object change between two renders of one file (`<cluster>/<service>.k8s.yaml`); '' is a missing file. */
+/**
+ * Every object change between two renders of one file (`<cluster>/<service>.k8s.yaml`, or an Argo CD
+ * Application `<cluster>/argocd/<service>.yaml`); '' is a missing file.
+ */
 export function compareFile(file: string, before: string, after: string): ObjectChange[] {
-  const [cluster, name] = file.split('/');
-  const app = name.replace(/\.k8s\.yaml$/, '');
+  const parts = file.split('/');
+  const cluster = parts[0];
+  const app = parts[parts.length - 1].replace(/\.k8s\.yaml$|\.yaml$/, '');
   const a = objectsOf(before);
   const b = objectsOf(after);
   const changes: ObjectChange[] = [];
