@@ -338,7 +338,7 @@ class ServiceChart extends Chart {
     const ns = svc.name;
     // Every object's own metadata names the library release; the namespace and Deployments also carry the waivers.
     const annotations = { 'fleetchart.io/library-version': libraryVersion };
-    const waived = { ...waiverAnnotations(svc.waivers), ...annotations };
+    const waived: Record<string, string> = { ...waiverAnnotations(svc.waivers), ...annotations };
     const labels = {
       'app.kubernetes.io/name': svc.name,
       'app.kubernetes.io/instance': svc.name,
@@ -523,8 +523,13 @@ class ServiceChart extends Chart {
           labelSelector: { matchLabels: trackSelector },
           matchLabelKeys: ['pod-template-hash'],
         });
+        const readiness = p.ports || p.probes?.ready ? probe(p.probes?.ready, p.ports, D.probe.failureThreshold) : undefined;
+        const liveness = p.ports || p.probes?.live ? probe(p.probes?.live, p.ports, D.livenessFailureThreshold) : undefined;
+        // Both probes the same TCP connect: kube-score's pod-probes-identical is ignored by design.
+        const tcpBoth = readiness?.tcpSocket && liveness?.tcpSocket && readiness.tcpSocket.port.value === liveness.tcpSocket.port.value;
+        const ignored = [...new Set([...(waived['kube-score/ignore'] ?? '').split(',').filter(Boolean), 'pod-probes-identical'])].join(',');
         new k8s.KubeDeployment(this, `${name}-deployment-${deploymentName}`, {
-          metadata: { name: deploymentName, namespace: ns, labels: podLabels, annotations: waived },
+          metadata: { name: deploymentName, namespace: ns, labels: podLabels, annotations: tcpBoth ? { ...waived, 'kube-score/ignore': ignored } : waived },
           spec: {
             replicas: trackReplicas,
             selector: { matchLabels: trackSelector },
@@ -566,8 +571,8 @@ class ServiceChart extends Chart {
                       requests: { cpu: k8s.Quantity.fromString(p.cpu ?? D.cpu), memory: k8s.Quantity.fromString(memory) },
                       limits: { memory: k8s.Quantity.fromString(p.memoryLimit ?? memory) },
                     },
-                    readinessProbe: p.ports || p.probes?.ready ? probe(p.probes?.ready, p.ports, D.probe.failureThreshold) : undefined,
-                    livenessProbe: p.ports || p.probes?.live ? probe(p.probes?.live, p.ports, D.livenessFailureThreshold) : undefined,
+                    readinessProbe: readiness,
+                    livenessProbe: liveness,
                     lifecycle: { preStop: { sleep: { seconds: D.preStopSeconds } } },
                     securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
                     volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],

@@ -91,6 +91,41 @@ describe('lint: service waivers reach kube-score as kube-score/ignore', () => {
     assert.ok(reported.some((c) => !c.skipped && c.grade < 10), `kube-score reports the single replica without the annotation: ${JSON.stringify(reported)}`);
   });
 
+  it("the default probes (a TCP connect for both) carry kube-score's pod-probes-identical ignore, which kube-score reports without it", () => {
+    const documents = JSON.parse(JSON.stringify(renderValues(baseValues(), GKE_PROD).documents)) as Record<string, any>[];
+    const deployment = documents.find((d) => d.kind === 'Deployment')!;
+    const container = deployment.spec.template.spec.containers[0];
+    assert.deepEqual([container.readinessProbe.tcpSocket, container.livenessProbe.tcpSocket], [{ port: 'http' }, { port: 'http' }]);
+    assert.equal(deployment.metadata.annotations['kube-score/ignore'], 'pod-probes-identical');
+    const identical = (docs: Record<string, any>[]) => kubeScore(docs).filter((c) => c.object === `Deployment/${deployment.metadata.name}` && c.check === 'pod-probes-identical');
+    assert.ok(identical(documents).every((c) => c.skipped || c.grade === 10), JSON.stringify(identical(documents)));
+    const stripped = structuredClone(documents);
+    delete stripped.find((d) => d.kind === 'Deployment')!.metadata.annotations['kube-score/ignore'];
+    assert.ok(identical(stripped).some((c) => !c.skipped && c.grade < 10), JSON.stringify(identical(stripped)));
+  });
+
+  it('a waived identical HTTP probe pair (FC-PROBE-002) is skipped by kube-score; probes on different paths need no annotation', () => {
+    const web = (probes: Record<string, unknown>, waivers?: Record<string, string>) => ({ ...baseValues(), processes: { web: { ports: [{ name: 'http', port: 8080 }], probes } }, ...(waivers ? { waivers } : {}) });
+    const waived = JSON.parse(JSON.stringify(renderValues(web({ ready: { path: '/_healthz' }, live: { path: '/_healthz' } }, { 'FC-PROBE-002': '/_healthz checks only the process' }), GKE_PROD).documents)) as Record<string, any>[];
+    const deployment = waived.find((d) => d.kind === 'Deployment')!;
+    assert.equal(deployment.metadata.annotations['kube-score/ignore'], 'pod-probes-identical');
+    assert.ok(kubeScore(waived).filter((c) => c.check === 'pod-probes-identical').every((c) => c.skipped || c.grade === 10));
+    const distinct = JSON.parse(JSON.stringify(renderValues(web({ ready: { path: '/ready' }, live: { path: '/live' } }), GKE_PROD).documents)) as Record<string, any>[];
+    assert.equal(distinct.find((d) => d.kind === 'Deployment')!.metadata.annotations?.['kube-score/ignore'], undefined);
+    assert.ok(kubeScore(distinct).filter((c) => c.check === 'pod-probes-identical').every((c) => !c.skipped && c.grade === 10));
+  });
+
+  it('a waived worker without a liveness probe (FC-PROBE-003) is skipped by checkov (CKV_K8S_8), and fails without the annotation', () => {
+    const values = { ...baseValues(), processes: { worker: { command: ['/app/worker'] } }, waivers: { 'FC-PROBE-003': 'a batch consumer the queue redelivers to; a restart loses nothing' } };
+    const documents = JSON.parse(JSON.stringify(renderValues(values, GKE_PROD).documents)) as Record<string, any>[];
+    const deployment = documents.find((d) => d.kind === 'Deployment')!;
+    const resource = `Deployment.${deployment.metadata.namespace}.${deployment.metadata.name}`;
+    assert.equal(checkov(documents, 'CKV_K8S_8').get(resource), 'skipped');
+    const stripped = structuredClone(documents);
+    for (const d of stripped) for (const key of Object.keys(d.metadata.annotations ?? {})) if (key.startsWith('checkov.io/')) delete d.metadata.annotations[key];
+    assert.equal(checkov(stripped, 'CKV_K8S_8').get(resource), 'failed');
+  });
+
   it('a waived tag in prod (FC-IMG-002) is skipped by checkov (CKV_K8S_43, image digest), and fails without the annotation', () => {
     const values = { ...baseValues(), release: { default: '2026.11.3' }, waivers: { 'FC-IMG-002': 'nightly build for the clinical pilot, never patient data' } };
     const documents = JSON.parse(JSON.stringify(renderValues(values, GKE_PROD).documents)) as Record<string, any>[];

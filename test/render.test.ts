@@ -17,7 +17,8 @@ function render(values: Record<string, unknown>, cluster = GKE_PROD): Map<string
     ...values,
   }) as ParsedWithOverrides;
   const { service, findings } = resolveService('apps/patient-notes/values.ts', parsed, cluster);
-  assert.deepEqual(findings, []);
+  // Warnings render (the worker below has no liveness probe: FC-PROBE-003).
+  assert.deepEqual(findings.filter((f) => f.severity === 'error'), []);
   const docs = orderDocuments(renderService(service!) as Manifest[]);
   return new Map(docs.map((d) => [`${d.kind}/${d.metadata.name}`, d]));
 }

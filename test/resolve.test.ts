@@ -203,7 +203,7 @@ describe('resolve: availability rules', () => {
 
   it('allows it in stage, for workers, and in prod with a waiver that says why', () => {
     assert.deepEqual(lines(single, GKE_STAGE), []);
-    assert.deepEqual(lines({ processes: { worker: { replicas: 1 } } }), []);
+    assert.deepEqual(lines({ processes: { worker: { replicas: 1, probes: { live: { command: ['/app/healthcheck'] } } } } }), []);
     const waived = resolve({ ...single, waivers: { 'FC-AVAIL-001': 'singleton leader: the vendor API allows one session' } });
     assert.deepEqual(waived.findings, []);
     assert.deepEqual(waived.service!.waivers, { 'FC-AVAIL-001': 'singleton leader: the vendor API allows one session' });
@@ -243,6 +243,29 @@ describe('resolve: process consistency rules', () => {
     assert.deepEqual(lines({ processes: { worker: { probes: { live: { path: '/live' } } } } }), [
       `${FILE}: processes.worker.probes.live: expected a probe with 'command' for a process without ports, got one that needs a port; add command: [...] or add ports [FC-PROC-004] (cluster prod-eu-west)`,
     ]);
+  });
+
+  it('warns when liveness is the same HTTP path or command as readiness (FC-PROBE-002), and accepts a waiver', () => {
+    const web = (probes: Record<string, unknown>) => ({ processes: { web: { ports: [{ name: 'http', port: 8080 }], probes } } });
+    assert.deepEqual(lines(web({ ready: { path: '/_healthz' }, live: { path: '/_healthz', failureThreshold: 10 } })), [
+      `${FILE}: processes.web.probes.live: warning: expected a liveness check other than the readiness check, got HTTP GET /_healthz on port 'http' for both: when readiness fails (a dependency down, overload), liveness restarts every pod too; point probes.live at a check of the process alone (e.g. path: '/livez'), or add waivers: { 'FC-PROBE-002': '<reason>' } [FC-PROBE-002] (cluster prod-eu-west)`,
+    ]);
+    const worker = { processes: { worker: { probes: { ready: { command: ['/app/check'] }, live: { command: ['/app/check'] } } } } };
+    assert.match(lines(worker)[0], /got the command \["\/app\/check"\] for both.*\[FC-PROBE-002\]/);
+    assert.deepEqual(lines({ ...worker, waivers: { 'FC-PROBE-002': '/app/check reads only the process state' } }), []);
+    // Different paths, and the default TCP connect on both (it cannot fail because of a dependency), pass.
+    assert.deepEqual(lines(web({ ready: { path: '/ready' }, live: { path: '/live' } })), []);
+    assert.deepEqual(lines({}), []);
+    const defaults = resolve({}).service!.processes[0].container;
+    assert.deepEqual([defaults.readiness!.handler, defaults.liveness!.handler], [{ kind: 'tcp', port: 'http' }, { kind: 'tcp', port: 'http' }]);
+  });
+
+  it('warns about a process without ports and without a liveness command (FC-PROBE-003), and accepts a waiver', () => {
+    assert.deepEqual(lines({ processes: { worker: { command: ['/app/worker'] } } }), [
+      `${FILE}: processes.worker.probes.live: warning: expected a liveness command for a process without ports, got none: a hung worker is never restarted; add probes: { live: { command: [...] } } with a check the image can run (e.g. ['/app/bin', 'healthcheck']), or add waivers: { 'FC-PROBE-003': '<reason>' } [FC-PROBE-003] (cluster prod-eu-west)`,
+    ]);
+    assert.deepEqual(lines({ processes: { worker: { command: ['/app/worker'] } }, waivers: { 'FC-PROBE-003': 'a one-shot job the platform reruns' } }), []);
+    assert.deepEqual(lines({ processes: { worker: { command: ['/app/worker'], probes: { live: { command: ['/app/worker', 'healthcheck'] } } } } }), []);
   });
 
   it('rejects a grace period that ends before the preStop sleep', () => {

@@ -288,7 +288,7 @@ describe('traffic checks: values', () => {
   });
 
   it('FC-ROUTE-005: a route to a process that does not serve HTTP', () => {
-    const values = { ...tagged(baseValues()), processes: { web: { ports: [{ name: 'http', port: 8080 }] }, worker: { command: ['run'] } }, routes: { jobs: { host: 'jobs', process: 'worker' } } };
+    const values = { ...tagged(baseValues()), processes: { web: { ports: [{ name: 'http', port: 8080 }] }, worker: { command: ['run'], probes: { live: { command: ['run', 'healthcheck'] } } } }, routes: { jobs: { host: 'jobs', process: 'worker' } } };
     assert.deepEqual(lines(values), [`${FILE}: routes.jobs.process: expected a process that serves HTTP ('web'), got 'worker' [FC-ROUTE-005] (cluster prod-eu-west)`]);
     const twoWeb = { ...tagged(baseValues()), processes: { web: { ports: [{ name: 'http', port: 8080 }] }, admin: { ports: [{ name: 'http', port: 8081 }] } }, routes: { api: { host: 'api' } } };
     assert.deepEqual(lines(twoWeb), [`${FILE}: routes.api.process: required when several processes serve HTTP ('admin', 'web'); name the one that serves this route [FC-ROUTE-005] (cluster prod-eu-west)`]);

@@ -1,4 +1,5 @@
-import type { ResolvedService } from '../values/model';
+import type { ResolvedProcess, ResolvedService } from '../values/model';
+import { probesIdenticalByDesign } from '../values/resolve';
 
 /**
  * The third-party linters' checks that a fleetchart rule covers, so a waiver written in a
@@ -20,6 +21,10 @@ export const LINTER_CHECKS: Readonly<Record<string, { readonly kubeScore?: reado
   'FC-IMG-002': { checkov: ['CKV_K8S_43'] },
   // A secret-looking variable with a literal value: monokle's KBP111 flags any env name with SECRET.
   'FC-SEC-001': { monokle: ['KBP111'] },
+  // Readiness and liveness on the same HTTP path or command.
+  'FC-PROBE-002': { kubeScore: ['pod-probes-identical'] },
+  // A worker without a liveness probe.
+  'FC-PROBE-003': { checkov: ['CKV_K8S_8'] },
 };
 
 /**
@@ -38,4 +43,18 @@ export function waiverAnnotations(service: ResolvedService): Record<string, stri
     for (const check of LINTER_CHECKS[rule]?.monokle ?? []) annotations[`monokle.io/suppress.${check}`] = `${rule}: ${reason}`;
   }
   return annotations;
+}
+
+/**
+ * A Deployment's annotations: the service's waivers, plus kube-score's pod-probes-identical when
+ * readiness and liveness are both the TCP connect a serving process gets by default, which cannot
+ * fail because of a dependency (probesIdenticalByDesign; FC-PROBE-002 covers HTTP paths and commands).
+ */
+export function workloadAnnotations(service: ResolvedService, process: ResolvedProcess): Record<string, string> | undefined {
+  const annotations = waiverAnnotations(service) ?? {};
+  if (probesIdenticalByDesign(process.container)) {
+    const ignored = (annotations['kube-score/ignore'] ?? '').split(',').filter(Boolean);
+    if (!ignored.includes('pod-probes-identical')) annotations['kube-score/ignore'] = [...ignored, 'pod-probes-identical'].join(',');
+  }
+  return Object.keys(annotations).length ? annotations : undefined;
 }

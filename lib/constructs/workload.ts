@@ -4,7 +4,7 @@ import type { ResolvedDeployment, ResolvedProbe, ResolvedProcess, ResolvedSecret
 import { k8s, Kube } from './k8s';
 import { Manifest } from './manifest';
 import { digestOf } from '../values/supply-chain';
-import { waiverAnnotations } from './metadata';
+import { workloadAnnotations } from './metadata';
 
 const TMP_VOLUME = 'tmp';
 
@@ -21,7 +21,7 @@ export class ProcessWorkload extends Construct {
           name: track.deploymentName,
           namespace: service.namespace,
           labels: { ...track.podLabels },
-          annotations: waiverAnnotations(service),
+          annotations: workloadAnnotations(service, process),
         },
         spec: deploymentSpec(service, process, track),
       });

@@ -58,6 +58,8 @@ const rules = [
   { id: 'FC-PSS-006', severity: 'error', waivable: false, summary: 'No host namespaces, host ports, hostPath or other volume types outside restricted, sysctls, SELinux or AppArmor overrides.' },
   { id: 'FC-PSS-007', severity: 'error', waivable: true, summary: 'Every container has a read-only root filesystem; writable paths are emptyDir mounts (/tmp).' },
   { id: 'FC-PROBE-001', severity: 'error', waivable: false, summary: 'A container that serves ports has a readiness and a liveness probe.' },
+  { id: 'FC-PROBE-002', severity: 'warning', waivable: true, summary: 'Liveness is not the same HTTP path or command as readiness: when readiness fails (a dependency down, overload), an identical liveness probe restarts every pod too. kube-score: pod-probes-identical.' },
+  { id: 'FC-PROBE-003', severity: 'warning', waivable: true, summary: 'A process without ports has a liveness command, so a hung worker is restarted. checkov: CKV_K8S_8.' },
   { id: 'FC-RES-001', severity: 'error', waivable: false, summary: 'Every container requests cpu and memory and has a memory limit.' },
   { id: 'FC-IMG-001', severity: 'error', waivable: false, summary: 'Every image is pinned by a tag or a digest, never :latest or untagged.' },
   { id: 'FC-IMG-002', severity: 'error', waivable: true, summary: "In prod clusters every image is pinned by digest ('2026.11.3@sha256:…' keeps the tag readable); stage clusters may run tags." },

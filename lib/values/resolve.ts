@@ -484,6 +484,9 @@ function resolveContainer(
     };
   };
 
+  const readiness = probe('ready');
+  const liveness = probe('live');
+  checkProbePair(readiness, liveness, ports.length > 0 || p.probes?.live !== undefined, at, report);
   return {
     command: p.command,
     args: p.args,
@@ -491,11 +494,41 @@ function resolveContainer(
     secretFiles: resolveSecretFiles(values, p, at, report),
     requests: { cpu, memory },
     limits: { cpu: p.cpuLimit, memory: memoryLimit },
-    readiness: probe('ready'),
-    liveness: probe('live'),
+    readiness,
+    liveness,
     startup: probe('startup'),
     preStopSeconds,
   };
+}
+
+/**
+ * FC-PROBE-002: the same HTTP path or command for readiness and liveness (kube-score's
+ * pod-probes-identical compares the path and port, the TCP port, or the command:
+ * github.com/zegl/kube-score score/probes). A TCP connect on both, the default of a serving process
+ * without probes, is left alone: it checks only that the process accepts connections, never a
+ * dependency, so liveness cannot fail because readiness does (and it tolerates 6 failures to
+ * readiness's 3); probesIdenticalByDesign marks it for kube-score. FC-PROBE-003: a worker without a
+ * liveness command is never restarted when it hangs.
+ */
+function checkProbePair(readiness: ResolvedProbe | undefined, liveness: ResolvedProbe | undefined, servingOrLiveGiven: boolean, at: (...rest: PropertyKey[]) => PropertyKey[], report: Report): void {
+  if (!servingOrLiveGiven) {
+    report(at('probes', 'live'), 'FC-PROBE-003', `expected a liveness command for a process without ports, got none: a hung worker is never restarted; add probes: { live: { command: [...] } } with a check the image can run (e.g. ['/app/bin', 'healthcheck']), or add waivers: { 'FC-PROBE-003': '<reason>' }`);
+  }
+  if (!readiness || !liveness) return;
+  const r = readiness.handler;
+  const l = liveness.handler;
+  const same = (r.kind === 'http' && l.kind === 'http' && r.path === l.path && r.port === l.port) || (r.kind === 'exec' && l.kind === 'exec' && r.command.join('\u0000') === l.command.join('\u0000'));
+  if (same) {
+    const what = r.kind === 'http' ? `HTTP GET ${r.path} on port '${r.port}'` : `the command ${JSON.stringify(r.command)}`;
+    report(at('probes', 'live'), 'FC-PROBE-002', `expected a liveness check other than the readiness check, got ${what} for both: when readiness fails (a dependency down, overload), liveness restarts every pod too; point probes.live at a check of the process alone (e.g. path: '/livez'), or add waivers: { 'FC-PROBE-002': '<reason>' }`);
+  }
+}
+
+/** Readiness and liveness both a TCP connect to the same port: identical to kube-score, harmless by design (checkProbePair). */
+export function probesIdenticalByDesign(container: { readonly readiness?: ResolvedProbe; readonly liveness?: ResolvedProbe }): boolean {
+  const r = container.readiness?.handler;
+  const l = container.liveness?.handler;
+  return r?.kind === 'tcp' && l?.kind === 'tcp' && r.port === l.port;
 }
 
 /** Secret keys mounted as files: one projected volume per directory, so files of several Secrets can share one. */

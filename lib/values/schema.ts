@@ -74,7 +74,7 @@ const probe = z
 const probes = z
   .strictObject({
     ready: probe.optional().describe('Readiness: the pod receives traffic only while this passes. Default for serving processes: TCP on the first port.'),
-    live: probe.optional().describe('Liveness: the pod is restarted when this fails. Default for serving processes: TCP on the first port.'),
+    live: probe.optional().describe("Liveness: the pod is restarted when this fails. Default for serving processes: TCP on the first port. Check the process alone, not its dependencies: never the same path or command as ready (FC-PROBE-002). A process without ports needs a command here (FC-PROBE-003)."),
     startup: probe.optional().describe('Startup: holds the other probes until the app has started. Default: none.'),
   })
   .describe('Health probes. Serving processes always get readiness and liveness probes.');

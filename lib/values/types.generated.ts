@@ -156,7 +156,7 @@ export interface ServiceValuesInput {
         /** Default: 3 (liveness: 6). */
         failureThreshold?: number;
       };
-      /** Liveness: the pod is restarted when this fails. Default for serving processes: TCP on the first port. */
+      /** Liveness: the pod is restarted when this fails. Default for serving processes: TCP on the first port. Check the process alone, not its dependencies: never the same path or command as ready (FC-PROBE-002). A process without ports needs a command here (FC-PROBE-003). */
       live?: {
         /** HTTP GET path. Without path (and command) the probe opens a TCP connection (gRPC health check for grpc ports). */
         path?: string;

@@ -99,6 +99,13 @@ failureThreshold: {{ $given.failureThreshold | default .failureThreshold }}
 {{- $preStop := $p.preStopSeconds | default $d.preStopSeconds }}
 {{- $memory := $p.memory | default $d.memory }}
 {{- $probes := $p.probes | default dict }}
+{{- /* Both probes the same TCP connect: kube-score's pod-probes-identical is ignored by design. */}}
+{{- $ready := $probes.ready | default dict }}{{ $live := $probes.live | default dict }}
+{{- $deploymentMeta := .waiverMeta }}
+{{- if and $p.ports (not $ready.command) (not $ready.path) (not $live.command) (not $live.path) (ne (include "fleet.portProtocol" (dict "port" (first $p.ports) "d" $d)) "grpc") }}
+{{- $ignored := append (compact (splitList "," (get .waiverMeta "kube-score/ignore" | default ""))) "pod-probes-identical" }}
+{{- $deploymentMeta = merge (dict "kube-score/ignore" (join "," $ignored)) .waiverMeta }}
+{{- end }}
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -108,7 +115,7 @@ metadata:
   labels:
     {{- toYaml $podLabels | nindent 4 }}
   annotations:
-    {{- toYaml .waiverMeta | nindent 4 }}
+    {{- toYaml $deploymentMeta | nindent 4 }}
 spec:
   replicas: {{ .replicas }}
   selector:
