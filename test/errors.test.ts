@@ -24,12 +24,12 @@ const F = 'apps/bad-app/values.ts';
 const AKS_ID = `${F}: identity.azureClientId: required on AKS clusters: the client id of the service's managed identity; set identity: { azureClientId: '<guid>' } (per cluster under clusters['prod-azure-weu'] if it differs) [FC-ID-001] (cluster prod-azure-weu)`;
 
 const cases: { name: string; source: string; expected: string[] }[] = [
-  { name: 'negative replicas', source: valuesFile(`{ ${BASE}, processes: { web: { replicas: -1 } } }`), expected: [`${F}: processes.web.replicas: expected an integer ≥ 1, got -1`] },
-  { name: 'a typo in a key', source: valuesFile(`{ ${BASE}, processes: { web: { replica: 3 } } }` as string), expected: [`${F}: processes.web.replica: unknown key 'replica': did you mean 'replicas'?`] },
+  { name: 'negative replicas', source: valuesFile(`{ ${BASE}, processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: -1 } } }`), expected: [`${F}: processes.web.replicas: expected an integer ≥ 1, got -1`] },
+  { name: 'a typo in a key', source: valuesFile(`{ ${BASE}, processes: { web: { ports: [{ name: 'http', port: 8080 }], replica: 3 } } }` as string), expected: [`${F}: processes.web.replica: unknown key 'replica': did you mean 'replicas'?`] },
   { name: 'an unknown key with no close match', source: valuesFile(`{ ${BASE}, ${WEB}, colour: 'blue' }`), expected: [`${F}: colour: unknown key 'colour': remove it; allowed keys: name, team, tier, partOf, image, release, routes, callers, calls, external, egress, processes, env, secrets, identity, automountServiceAccountToken, waivers, slo, clusters`] },
   { name: 'no processes', source: valuesFile(`{ ${BASE}, processes: {} }`), expected: [`${F}: processes: expected at least one process, e.g. { web: { ports: [{ name: 'http', port: 8080 }] } }, got an empty object`] },
-  { name: 'a CPU quantity in words', source: valuesFile(`{ ${BASE}, processes: { web: { cpu: '2 cores' } } }`), expected: [`${F}: processes.web.cpu: expected a CPU quantity like '250m' (millicores) or '1.5' (cores), got '2 cores'`] },
-  { name: 'memory in decimal units', source: valuesFile(`{ ${BASE}, processes: { web: { memory: '512MB' } } }`), expected: [`${F}: processes.web.memory: expected a memory quantity like '512Mi' or '2Gi' (suffix Ki, Mi or Gi), got '512MB'`] },
+  { name: 'a CPU quantity in words', source: valuesFile(`{ ${BASE}, processes: { web: { ports: [{ name: 'http', port: 8080 }], cpu: '2 cores' } } }`), expected: [`${F}: processes.web.cpu: expected a CPU quantity like '250m' (millicores) or '1.5' (cores), got '2 cores'`] },
+  { name: 'memory in decimal units', source: valuesFile(`{ ${BASE}, processes: { web: { ports: [{ name: 'http', port: 8080 }], memory: '512MB' } } }`), expected: [`${F}: processes.web.memory: expected a memory quantity like '512Mi' or '2Gi' (suffix Ki, Mi or Gi), got '512MB'`] },
   { name: 'the latest tag', source: valuesFile(`{ ${BASE.replace(/'1\.0\.0@sha256:[0-9a-f]{64}'/, "'latest'")}, ${WEB} }`), expected: [`${F}: release.default: expected a pinned version such as '2026.11.3' (the tag you tested), got 'latest'`] },
   { name: 'a tag in the image repository', source: valuesFile(`{ ${BASE.replace("apps/bad-app'", "apps/bad-app:1.0'")}, ${WEB} }`), expected: [`${F}: image: expected the image repository without a version: write image: 'europe-docker.pkg.dev/acme-care/apps/bad-app' and put '1.0' in release.default, got 'europe-docker.pkg.dev/acme-care/apps/bad-app:1.0'`] },
   { name: 'a name that differs from the folder', source: valuesFile(`{ ${BASE.replace("'bad-app'", "'other-app'")}, ${WEB} }`), expected: [`${F}: name: expected 'bad-app' (the folder name), got 'other-app'; rename the folder or the service so they match`] },
@@ -50,7 +50,7 @@ const cases: { name: string; source: string; expected: string[] }[] = [
   { name: 'a file that exports nothing', source: `import { service } from '../../lib';\nservice;\n`, expected: [`${F}: expected a default export, found none; end the file with 'export default service({ ... })'`] },
   {
     name: 'several problems at once, one line each',
-    source: valuesFile(`{ ${BASE}, tier: 'gold', processes: { web: { replicas: 0, cpu: 'lots' } } }`),
+    source: valuesFile(`{ ${BASE}, tier: 'gold', processes: { web: { ports: [{ name: 'http', port: 8080 }], replicas: 0, cpu: 'lots' } } }`),
     expected: [
       `${F}: processes.web.cpu: expected a CPU quantity like '250m' (millicores) or '1.5' (cores), got 'lots'`,
       `${F}: processes.web.replicas: expected an integer ≥ 1, got 0`,

@@ -120,14 +120,15 @@ describe('resolve: per-cluster overrides', () => {
     assert.equal(applyOverrides(values, 'stage-eu').processes.web.replicas, 3, 'non-matching clusters keep the base');
   });
 
-  it('merges ports by name and replaces other lists', () => {
+  it('merges ports by name and replaces other lists; names the base does not declare are not applied (FC-OVR-002 reports them)', () => {
     const values = parse({
       processes: { web: { ports: [{ name: 'http', port: 8080 }], command: ['a', 'b'] } },
-      clusters: { 'prod-eu-west': { processes: { web: { ports: [{ name: 'http', port: 8081 }, { name: 'admin', port: 9901 }], command: ['c'] } } } },
+      clusters: { 'prod-eu-west': { processes: { web: { ports: [{ name: 'http', port: 8081 }, { name: 'admin', port: 9901 }], command: ['c'] }, wbe: { replicas: 1 } } } },
     });
-    const web = applyOverrides(values, 'prod-eu-west').processes.web;
-    assert.deepEqual(web.ports, [{ name: 'http', port: 8081 }, { name: 'admin', port: 9901 }]);
-    assert.deepEqual(web.command, ['c']);
+    const applied = applyOverrides(values, 'prod-eu-west');
+    assert.deepEqual(applied.processes.web.ports, [{ name: 'http', port: 8081 }]);
+    assert.deepEqual(applied.processes.web.command, ['c']);
+    assert.deepEqual(Object.keys(applied.processes), ['web']);
   });
 
   it('applies globs first and the exact cluster name last, whatever the written order', () => {

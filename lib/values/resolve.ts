@@ -137,9 +137,29 @@ export function applyOverrides(parsed: ParsedWithOverrides, clusterName: string)
   const { clusters: overrides, ...base } = parsed;
   let values = base as ParsedServiceValues;
   for (const key of matchingOverrideKeys(Object.keys(overrides ?? {}), clusterName)) {
-    values = mergeOverride(values, overrides![key]);
+    values = mergeOverride(values, declaredOnly(overrides![key] as Record<string, any>, base as ParsedServiceValues));
   }
   return values;
+}
+
+/**
+ * An override without the processes, ports, routes and calls the base values do not declare:
+ * FC-OVR-002 reports each, and applying them would only add findings about objects that must not
+ * exist (a worker `<service>-wbe` without probes). Valid values lose nothing.
+ */
+function declaredOnly(override: Record<string, any>, base: ParsedServiceValues): Record<string, any> {
+  const out = { ...override };
+  if (override.processes) {
+    out.processes = Object.fromEntries(
+      Object.entries(override.processes as Record<string, any>)
+        .filter(([name]) => name in base.processes)
+        .map(([name, p]) => [name, Array.isArray(p?.ports) ? { ...p, ports: p.ports.filter((port: { name: string }) => (base.processes[name].ports ?? []).some((b) => b.name === port.name)) } : p]),
+    );
+  }
+  for (const group of ['routes', 'calls'] as const) {
+    if (override[group]) out[group] = Object.fromEntries(Object.entries(override[group] as object).filter(([name]) => name in ((base[group] as object | undefined) ?? {})));
+  }
+  return out;
 }
 
 /** Override keys that match no cluster of the inventory: almost always a typo. */
