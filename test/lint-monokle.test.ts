@@ -85,7 +85,8 @@ before(async () => {
   const result = renderFleet(REPO);
   assert.deepEqual(result.findings, []);
   for (const cluster of result.clusters) {
-    const documents = result.files.filter((f) => f.cluster === cluster.name).flatMap((f) => f.documents);
+    // The services' files and the cluster's platform file (the ingress gateway's identity objects).
+    const documents = [...result.platform, ...result.files].filter((f) => f.cluster === cluster.name).flatMap((f) => f.documents);
     findings.push(...(await lint(documents, cluster.name)));
   }
 });

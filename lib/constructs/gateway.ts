@@ -10,6 +10,7 @@ import {
   Istio,
 } from './istio';
 import { Manifest } from './manifest';
+import { LIBRARY_VERSION } from '../version';
 
 /** Name of the platform objects on the ingress gateway (RequestAuthentication and EnvoyFilter). */
 export const GATEWAY_IDENTITY_NAME = 'fleetchart-gateway-identity';
@@ -60,7 +61,15 @@ export class GatewayIdentity extends Construct {
     const metadata = {
       name: GATEWAY_IDENTITY_NAME,
       namespace,
-      labels: { [LABEL.name]: 'gateway-identity', [LABEL.partOf]: 'fleetchart', [LABEL.managedBy]: MANAGED_BY },
+      // Rendered by the library itself: its version is this object's version (a label change only, never a pod restart).
+      labels: {
+        [LABEL.name]: 'gateway-identity',
+        [LABEL.instance]: GATEWAY_IDENTITY_NAME,
+        [LABEL.component]: 'ingress-gateway',
+        [LABEL.version]: LIBRARY_VERSION,
+        [LABEL.partOf]: 'fleetchart',
+        [LABEL.managedBy]: MANAGED_BY,
+      },
     };
 
     new Manifest(this, 'request-authentication', Istio.RequestAuthentication, {
