@@ -123,7 +123,7 @@ describe('fleetchart apply: what it refuses, before changing anything', () => {
     fs.mkdirSync(path.join(root, 'apps', 'intake'));
     fs.writeFileSync(
       path.join(root, 'apps', 'intake', 'values.ts'),
-      valuesFile(`{ name: 'intake', team: 'care-records', image: 'europe-docker.pkg.dev/acme-care/apps/intake', release: { default: '1.0.0@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9' }, processes: { worker: { command: ['node', 'worker.js'] } } }`),
+      valuesFile(`{ name: 'intake', team: 'care-records', image: 'europe-docker.pkg.dev/acme-care/apps/intake', release: { default: '1.0.0@sha256:17415f8b71bd5138e7885c7c56844a000f19d24d7df09baab935a9b2f4c934a9' }, processes: { worker: { command: ['node', 'worker.js'], probes: { live: { command: ['node', 'health.js'] } } } } }`),
     );
     await env.k(['create', 'namespace', 'intake']);
     const before = await versions(env);
