@@ -38,6 +38,16 @@ function checkov(documents: readonly Record<string, any>[], check: string): Map<
   return verdicts;
 }
 
+/** checkov's verdict for one check on the service's Deployment, with the annotations fleetchart wrote and without its checkov.io/ ones. */
+function checkovOnDeployment(values: Record<string, unknown>, check: string): { withAnnotations?: string; without?: string } {
+  const documents = JSON.parse(JSON.stringify(renderValues(values, GKE_PROD).documents)) as Record<string, any>[];
+  const deployment = documents.find((d) => d.kind === 'Deployment')!;
+  const resource = `Deployment.${deployment.metadata.namespace}.${deployment.metadata.name}`;
+  const stripped = structuredClone(documents);
+  for (const d of stripped) for (const key of Object.keys(d.metadata.annotations ?? {})) if (key.startsWith('checkov.io/')) delete d.metadata.annotations[key];
+  return { withAnnotations: checkov(documents, check).get(resource), without: checkov(stripped, check).get(resource) };
+}
+
 function kubeScore(documents: readonly Record<string, any>[]): { object: string; check: string; skipped: boolean; grade: number }[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchart-kube-score-'));
   const file = path.join(dir, 'objects.yaml');
@@ -117,24 +127,12 @@ describe('lint: service waivers reach kube-score as kube-score/ignore', () => {
 
   it('a waived worker without a liveness probe (FC-PROBE-003) is skipped by checkov (CKV_K8S_8), and fails without the annotation', () => {
     const values = { ...baseValues(), processes: { worker: { command: ['/app/worker'] } }, waivers: { 'FC-PROBE-003': 'a batch consumer the queue redelivers to; a restart loses nothing' } };
-    const documents = JSON.parse(JSON.stringify(renderValues(values, GKE_PROD).documents)) as Record<string, any>[];
-    const deployment = documents.find((d) => d.kind === 'Deployment')!;
-    const resource = `Deployment.${deployment.metadata.namespace}.${deployment.metadata.name}`;
-    assert.equal(checkov(documents, 'CKV_K8S_8').get(resource), 'skipped');
-    const stripped = structuredClone(documents);
-    for (const d of stripped) for (const key of Object.keys(d.metadata.annotations ?? {})) if (key.startsWith('checkov.io/')) delete d.metadata.annotations[key];
-    assert.equal(checkov(stripped, 'CKV_K8S_8').get(resource), 'failed');
+    assert.deepEqual(checkovOnDeployment(values, 'CKV_K8S_8'), { withAnnotations: 'skipped', without: 'failed' });
   });
 
   it('a waived tag in prod (FC-IMG-002) is skipped by checkov (CKV_K8S_43, image digest), and fails without the annotation', () => {
     const values = { ...baseValues(), release: { default: '2026.11.3' }, waivers: { 'FC-IMG-002': 'nightly build for the clinical pilot, never patient data' } };
-    const documents = JSON.parse(JSON.stringify(renderValues(values, GKE_PROD).documents)) as Record<string, any>[];
-    const deployment = documents.find((d) => d.kind === 'Deployment')!;
-    const resource = `Deployment.${deployment.metadata.namespace}.${deployment.metadata.name}`;
-    assert.equal(checkov(documents, 'CKV_K8S_43').get(resource), 'skipped');
-    const stripped = structuredClone(documents);
-    for (const d of stripped) for (const key of Object.keys(d.metadata.annotations ?? {})) if (key.startsWith('checkov.io/')) delete d.metadata.annotations[key];
-    assert.equal(checkov(stripped, 'CKV_K8S_43').get(resource), 'failed');
+    assert.deepEqual(checkovOnDeployment(values, 'CKV_K8S_43'), { withAnnotations: 'skipped', without: 'failed' });
   });
 });
 
