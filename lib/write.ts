@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Cluster } from './clusters/schema';
-import { argocdApplications } from './gitops/argocd';
+import { ARGOCD_FOLDER, argocdApplications } from './gitops/argocd';
 
 export interface WriteScope {
   /** Cluster folders the run rendered; stale files are removed only inside them. */
@@ -78,4 +78,9 @@ export function outputFiles(render: {
 }): { path: string; content: string }[] {
   const manifests = [...render.platform, ...render.files];
   return [...manifests.map((f) => ({ path: f.path, content: f.content })), ...argocdApplications(render.clusters, manifests)];
+}
+
+/** Whether a path below charts-out/ (as the file system lists it) is a kind of file outputFiles lists. */
+export function isOutputFile(relative: string): boolean {
+  return relative.endsWith('.k8s.yaml') || (relative.split(path.sep)[1] === ARGOCD_FOLDER && relative.endsWith('.yaml'));
 }

@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ARGOCD_FOLDER } from '../../gitops/argocd';
 import { renderFleet } from '../../pipeline';
 import { compareRenders } from '../../release/impact';
 import { formatChanges } from '../../release/report';
-import { outputFiles } from '../../write';
+import { isOutputFile, outputFiles } from '../../write';
 import { Command, OUTPUT_DIR, progress, reportFindings, selection } from '../command';
 
 export const diff: Command = {
@@ -24,8 +23,7 @@ export const diff: Command = {
     const full = flags.cluster === undefined && flags.app === undefined;
     if (full && fs.existsSync(outDir)) {
       for (const entry of fs.readdirSync(outDir, { recursive: true }) as string[]) {
-        const output = entry.endsWith('.k8s.yaml') || (entry.split(path.sep)[1] === ARGOCD_FOLDER && entry.endsWith('.yaml'));
-        if (output && !after.has(entry)) before.set(entry, fs.readFileSync(path.join(outDir, entry), 'utf8'));
+        if (isOutputFile(entry) && !after.has(entry)) before.set(entry, fs.readFileSync(path.join(outDir, entry), 'utf8'));
       }
     }
     const changes = compareRenders(before, after);

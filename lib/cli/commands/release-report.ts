@@ -2,9 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ARGOCD_FOLDER, argocdApplications } from '../../gitops/argocd';
 import { renderFleet } from '../../pipeline';
-import { outputFiles } from '../../write';
+import { isOutputFile, outputFiles } from '../../write';
 import { compareRenders, renderedBy } from '../../release/impact';
 import { releaseMarkdown, releaseReport } from '../../release/report';
 import { LIBRARY_VERSION } from '../../version';
@@ -44,7 +43,7 @@ export const releaseReportCommand: Command = {
     }
     // The per-cluster platform files belong to the fleet, not to one service: compared unless --app
     // narrows to services. Argo CD Applications are compared like the manifests they sync.
-    const headFiles = flags.app === undefined ? outputFiles(head) : [...head.files, ...argocdApplications(head.clusters, head.files)];
+    const headFiles = outputFiles(flags.app === undefined ? head : { ...head, platform: [] });
     const changes = compareRenders(base.files, new Map(headFiles.map((f) => [f.path, f.content])));
     const firstBase = base.files.values().next().value;
     const report = releaseReport({ ref, commit, version: (firstBase && renderedBy(firstBase)) ?? base.version }, LIBRARY_VERSION, changes);
@@ -79,8 +78,7 @@ function renderAtRef(root: string, commit: string, flags: Record<string, unknown
     const files = new Map<string, string>();
     const out = path.join(work, 'out');
     for (const entry of (fs.readdirSync(out, { recursive: true }) as string[]).sort()) {
-      const output = entry.endsWith('.k8s.yaml') || (entry.split(path.sep)[1] === ARGOCD_FOLDER && entry.endsWith('.yaml'));
-      if (output) files.set(entry.split(path.sep).join('/'), fs.readFileSync(path.join(out, entry), 'utf8'));
+      if (isOutputFile(entry)) files.set(entry.split(path.sep).join('/'), fs.readFileSync(path.join(out, entry), 'utf8'));
     }
     const version = (JSON.parse(fs.readFileSync(path.join(work, 'package.json'), 'utf8')) as { version: string }).version;
     return { files, version };
