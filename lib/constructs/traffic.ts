@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../values/defaults';
 import type { ResolvedProcess, ResolvedRoute, ResolvedService, RouteRule } from '../values/model';
+import { HTTP_PROTOCOLS } from '../values/traffic';
 import { Istio, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from './istio';
 import { Manifest } from './manifest';
 
@@ -101,7 +102,7 @@ export function pathMatches(path: string): VirtualServiceSpecHttpMatch[] {
 function meshRoutes(rules: ReturnType<typeof processRules>, process: ResolvedProcess): VirtualServiceSpecHttp[] {
   if (process.ports.length < 2) return httpRoutes(rules, [{}], process.internalHost, undefined);
   return process.ports
-    .filter((port) => port.protocol === 'http' || port.protocol === 'http2' || port.protocol === 'grpc')
+    .filter((port) => HTTP_PROTOCOLS.includes(port.protocol))
     .flatMap((port) =>
       httpRoutes(rules, [{ port: port.port }], process.internalHost, undefined, port.port).map((route) => ({ ...route, name: `${route.name}-${port.name}` })),
     );

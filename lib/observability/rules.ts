@@ -1,5 +1,6 @@
 import type { ResolvedProcess, ResolvedService, ResolvedSlo } from '../values/model';
 import { observedVersions } from './versions';
+import { HTTP_PROTOCOLS } from '../values/traffic';
 
 /**
  * The alert rules of one service, as plain Prometheus rule groups (what a PrometheusRule's spec
@@ -85,7 +86,7 @@ export class ServiceQueries {
 
 /** Whether a process serves HTTP requests to callers (a port that only serves metrics does not). */
 export function servesRequests(process: ResolvedProcess): boolean {
-  return process.ports.some((port) => ['http', 'http2', 'grpc'].includes(port.protocol) && port.name !== process.metrics?.port);
+  return process.ports.some((port) => HTTP_PROTOCOLS.includes(port.protocol) && port.name !== process.metrics?.port);
 }
 
 /** Every alert of the service: SLO burn rates (availability, latency) and version versus default version. */
