@@ -29,13 +29,14 @@ export const LINTER_CHECKS: Readonly<Record<string, { readonly kubeScore?: reado
 
 /**
  * `waiver.fleetchart.io/<rule>: <reason>`, so a waived rule is visible on the cluster, plus each
- * linter's ignore annotation for the checks the waived rules cover.
+ * linter's ignore annotation for the checks the waived rules cover, and `kubeScoreByDesign`: kube-score
+ * checks an object's own design answers (workloadAnnotations).
  */
-export function waiverAnnotations(service: ResolvedService): Record<string, string> | undefined {
+export function waiverAnnotations(service: ResolvedService, kubeScoreByDesign: readonly string[] = []): Record<string, string> | undefined {
   const entries = Object.entries(service.waivers).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (entries.length === 0) return undefined;
+  const kubeScore = [...new Set([...entries.flatMap(([rule]) => LINTER_CHECKS[rule]?.kubeScore ?? []), ...kubeScoreByDesign])];
+  if (entries.length === 0 && kubeScore.length === 0) return undefined;
   const annotations: Record<string, string> = Object.fromEntries(entries.map(([rule, reason]) => [`waiver.fleetchart.io/${rule}`, reason as string]));
-  const kubeScore = entries.flatMap(([rule]) => LINTER_CHECKS[rule]?.kubeScore ?? []);
   if (kubeScore.length) annotations['kube-score/ignore'] = kubeScore.join(',');
   let n = 0;
   for (const [rule, reason] of entries) {
@@ -51,10 +52,5 @@ export function waiverAnnotations(service: ResolvedService): Record<string, stri
  * fail because of a dependency (probesIdenticalByDesign; FC-PROBE-002 covers HTTP paths and commands).
  */
 export function workloadAnnotations(service: ResolvedService, process: ResolvedProcess): Record<string, string> | undefined {
-  const annotations = waiverAnnotations(service) ?? {};
-  if (probesIdenticalByDesign(process.container)) {
-    const ignored = (annotations['kube-score/ignore'] ?? '').split(',').filter(Boolean);
-    if (!ignored.includes('pod-probes-identical')) annotations['kube-score/ignore'] = [...ignored, 'pod-probes-identical'].join(',');
-  }
-  return Object.keys(annotations).length ? annotations : undefined;
+  return waiverAnnotations(service, probesIdenticalByDesign(process.container) ? ['pod-probes-identical'] : []);
 }
