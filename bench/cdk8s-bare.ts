@@ -190,8 +190,8 @@ const D_PORT_PROTOCOL: string = DEFAULTS.portProtocol;
 const ENVOY_STATS = { port: 'http-envoy-prom', portNumber: 15090, path: '/stats/prometheus' };
 const servesRequests = (p: RefProcess) => (p.ports ?? []).some((port) => ['http', 'http2', 'grpc'].includes(portProtocol(port)) && port.name !== DEFAULTS.metrics.port);
 
-/** waiver.fleetchart.io/<rule> per waived rule, and each linter's own ignore annotation for the checks it covers. */
-function waiverAnnotations(waivers: Record<string, string> | undefined): Record<string, string> {
+/** waiver.fleetchart.io/<rule> per waived rule, and each linter's own ignore annotation for the checks it covers (plus kube-score checks answered by design). */
+function waiverAnnotations(waivers: Record<string, string> | undefined, kubeScoreByDesign: string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
   const kubeScore: string[] = [];
   let checkov = 0;
@@ -203,7 +203,8 @@ function waiverAnnotations(waivers: Record<string, string> | undefined): Record<
     for (const check of checks.checkov ?? []) out[`checkov.io/skip${++checkov}`] = `${check}=${rule}: ${reason}`;
     for (const check of checks.monokle ?? []) out[`monokle.io/suppress.${check}`] = `${rule}: ${reason}`;
   }
-  if (kubeScore.length) out['kube-score/ignore'] = kubeScore.join(',');
+  const ignored = [...new Set([...kubeScore, ...kubeScoreByDesign])];
+  if (ignored.length) out['kube-score/ignore'] = ignored.join(',');
   return out;
 }
 
@@ -527,9 +528,8 @@ class ServiceChart extends Chart {
         const liveness = p.ports || p.probes?.live ? probe(p.probes?.live, p.ports, D.livenessFailureThreshold) : undefined;
         // Both probes the same TCP connect: kube-score's pod-probes-identical is ignored by design.
         const tcpBoth = readiness?.tcpSocket && liveness?.tcpSocket && readiness.tcpSocket.port.value === liveness.tcpSocket.port.value;
-        const ignored = [...new Set([...(waived['kube-score/ignore'] ?? '').split(',').filter(Boolean), 'pod-probes-identical'])].join(',');
         new k8s.KubeDeployment(this, `${name}-deployment-${deploymentName}`, {
-          metadata: { name: deploymentName, namespace: ns, labels: podLabels, annotations: tcpBoth ? { ...waived, 'kube-score/ignore': ignored } : waived },
+          metadata: { name: deploymentName, namespace: ns, labels: podLabels, annotations: tcpBoth ? { ...waiverAnnotations(svc.waivers, ['pod-probes-identical']), ...annotations } : waived },
           spec: {
             replicas: trackReplicas,
             selector: { matchLabels: trackSelector },
