@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readCache, writeCache } from './cache';
 import type { Cluster } from './clusters/schema';
 import { INVENTORY_FILE, valuesFile } from './load';
 import type { Manifest } from './manifest';
@@ -20,7 +21,6 @@ import type { ResolvedService } from './values/model';
  * rewrites the cache as a by-product, and `--app` builds the entries it misses.
  */
 
-const CACHE_DIR = path.join('node_modules', '.cache', 'fleetchart');
 const CACHE_FILE = 'fleet-index.json';
 /** Bump when the entry shape changes. */
 const FORMAT = 1;
@@ -131,7 +131,7 @@ function contextFile(app: string, cluster: Cluster, entry: IndexEntry): Rendered
  */
 export function fleetContext(root: string, apps: readonly string[], clusters: readonly Cluster[], build: ServiceBuilder): Map<string, ClusterContext> {
   const basis = basisHash(root);
-  const cache = readCache(root, basis);
+  const cache = readCachedIndex(root, basis);
   let changed = false;
   const context = new Map<string, ClusterContext>(clusters.map((c) => [c.name, { files: [], directory: [] }]));
   for (const app of apps) {
@@ -159,7 +159,7 @@ export function fleetContext(root: string, apps: readonly string[], clusters: re
       context.get(cluster.name)!.directory.push(entry.directory);
     }
   }
-  if (changed) writeCache(root, cache);
+  if (changed) writeCache(root, CACHE_FILE, cache);
   return context;
 }
 
@@ -173,29 +173,14 @@ export function recordFleet(root: string, sources: readonly IndexSource[]): void
   }
   const services: CacheFile['services'] = {};
   for (const [app, list] of byApp) services[app] = cachedService(contentHash(root, valuesFile(app)), list);
-  writeCache(root, { format: FORMAT, basis: basisHash(root), services });
+  writeCache(root, CACHE_FILE, { format: FORMAT, basis: basisHash(root), services });
 }
 
-function readCache(root: string, basis: string): { format: number; basis: string; services: Record<string, CacheFile['services'][string]> } {
-  try {
-    const cache = JSON.parse(fs.readFileSync(path.join(root, CACHE_DIR, CACHE_FILE), 'utf8')) as CacheFile;
-    if (cache.format === FORMAT && cache.basis === basis) return { ...cache, services: { ...cache.services } };
-  } catch {
-    // No cache yet, or one that does not parse: build it.
-  }
+function readCachedIndex(root: string, basis: string): { format: number; basis: string; services: Record<string, CacheFile['services'][string]> } {
+  // No cache yet, one that does not parse, or one of another format or basis: build it.
+  const cache = readCache<CacheFile>(root, CACHE_FILE);
+  if (cache?.format === FORMAT && cache.basis === basis) return { ...cache, services: { ...cache.services } };
   return { format: FORMAT, basis, services: {} };
-}
-
-function writeCache(root: string, cache: CacheFile): void {
-  try {
-    const dir = path.join(root, CACHE_DIR);
-    fs.mkdirSync(dir, { recursive: true });
-    const temporary = path.join(dir, `${CACHE_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-    fs.writeFileSync(temporary, JSON.stringify(cache));
-    fs.renameSync(temporary, path.join(dir, CACHE_FILE));
-  } catch {
-    // A cache that cannot be written only costs time on the next run.
-  }
 }
 
 /** lib/ (the code that resolves and renders) and the inventory: a change in either invalidates every entry. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readCache, writeCache } from '../cache';
 import type { Finding } from '../findings';
 
 /**
@@ -14,7 +15,7 @@ import type { Finding } from '../findings';
  * through the compiler (lib/values/type-check.ts), which leaves TS1117 to this check.
  */
 
-const CACHE = path.join('node_modules', '.cache', 'fleetchart', 'source-checks.json');
+const CACHE = 'source-checks.json';
 type Cache = Record<string, Omit<Finding, 'file'>[]>;
 
 let cache: { root: string; entries: Cache; dirty: boolean } | undefined;
@@ -26,7 +27,7 @@ export function sourceFindings(root: string, file: string): Finding[] {
   } catch {
     return [];
   }
-  if (cache?.root !== root) cache = { root, entries: readCache(root), dirty: false };
+  if (cache?.root !== root) cache = { root, entries: readCache<Cache>(root, CACHE) ?? {}, dirty: false };
   const hash = createHash('sha256').update(source).digest('hex');
   let found = cache.entries[hash];
   if (!found) {
@@ -39,25 +40,7 @@ export function sourceFindings(root: string, file: string): Finding[] {
 
 /** Writes what this run learnt, for the next one. */
 export function saveSourceChecks(): void {
-  if (!cache?.dirty) return;
-  try {
-    const file = path.join(cache.root, CACHE);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, JSON.stringify(cache.entries));
-    fs.renameSync(temporary, file);
-    cache.dirty = false;
-  } catch {
-    // Only costs time on the next run.
-  }
-}
-
-function readCache(root: string): Cache {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(root, CACHE), 'utf8')) as Cache;
-  } catch {
-    return {};
-  }
+  if (cache?.dirty && writeCache(cache.root, CACHE, cache.entries)) cache.dirty = false;
 }
 
 function duplicateKeys(source: string): Omit<Finding, 'file'>[] {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readCache, writeCache } from '../cache';
 import type { Finding } from '../findings';
 
 /**
@@ -23,7 +24,7 @@ const SCHEMA_CODES = new Set([2322, 2345, 2353, 2561, 2739, 2740, 2741, 2769, 28
 /** TS1117, a key written twice: lib/values/source-check.ts reports it on every run. */
 const DUPLICATE_KEY = 1117;
 
-const CACHE = path.join('node_modules', '.cache', 'fleetchart', 'type-checks-v2.json');
+const CACHE = 'type-checks-v2.json';
 /** `inValues`: inside the file's `export default` expression. */
 type Diagnostic = { code: number; line: number; column: number; text: string; inValues: boolean };
 
@@ -38,7 +39,7 @@ export function typeFindings(root: string, candidates: readonly string[], schema
     // A fleet repository without the compiler installed (npm ci --omit=dev): nothing to check with.
     return [];
   }
-  const cache = readCache(root);
+  const cache = readCache<Record<string, Diagnostic[]>>(root, CACHE) ?? {};
   const signature = libSignature(root, ts.version);
   const keyOf = (file: string) => {
     try {
@@ -51,7 +52,7 @@ export function typeFindings(root: string, candidates: readonly string[], schema
   const missing = files.filter((f) => keys.get(f) !== undefined && !cache[keys.get(f)!]);
   if (missing.length) {
     for (const [file, diagnostics] of check(ts, root, missing)) cache[keys.get(file)!] = diagnostics;
-    writeCache(root, cache);
+    writeCache(root, CACHE, cache);
   }
   const findings: Finding[] = [];
   for (const file of files) {
@@ -104,24 +105,4 @@ function libSignature(root: string, version: string): string {
   const files = fs.existsSync(lib) ? (fs.readdirSync(lib, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).sort() : [];
   for (const file of files) hash.update(file).update(fs.readFileSync(path.join(lib, file)));
   return hash.digest('hex');
-}
-
-function readCache(root: string): Record<string, Diagnostic[]> {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(root, CACHE), 'utf8')) as Record<string, Diagnostic[]>;
-  } catch {
-    return {};
-  }
-}
-
-function writeCache(root: string, cache: Record<string, Diagnostic[]>): void {
-  try {
-    const file = path.join(root, CACHE);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, JSON.stringify(cache));
-    fs.renameSync(temporary, file);
-  } catch {
-    // Only costs time on the next run.
-  }
 }
