@@ -7,6 +7,7 @@ import { before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { GKE_PROD } from './support/clusters';
 import { REPO } from './support/fleet';
+import { checkovReport, kubeScoreReport } from './support/linters';
 import { baseValues, renderValues } from './support/render';
 
 /**
@@ -16,22 +17,15 @@ import { baseValues, renderValues } from './support/render';
  * without the annotations fleetchart wrote.
  */
 
-const KUBE_SCORE = path.join(REPO, '.tools', 'bin', 'kube-score');
-const CHECKOV = path.join(REPO, '.tools', 'bin', 'checkov');
 
 /** checkov's verdicts for one check on the objects: resource → 'failed' | 'skipped'. */
 function checkov(documents: readonly Record<string, any>[], check: string): Map<string, string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchart-checkov-'));
   fs.writeFileSync(path.join(dir, 'objects.yaml'), documents.map((d) => stringify(d)).join('---\n'));
-  let out: string;
-  try {
-    out = execFileSync(CHECKOV, ['-d', dir, '--framework', 'kubernetes', '--check', check, '--output', 'json', '--skip-download'], { encoding: 'utf8' });
-  } catch (e: any) {
-    out = e.stdout; // exit 1 when a check failed
-  }
+  const out = checkovReport(dir, ['--check', check]);
   fs.rmSync(dir, { recursive: true, force: true });
   const verdicts = new Map<string, string>();
-  for (const run of [JSON.parse(out)].flat()) {
+  for (const run of [out].flat() as any[]) {
     for (const c of run?.results?.failed_checks ?? []) verdicts.set(c.resource, 'failed');
     for (const c of run?.results?.skipped_checks ?? []) verdicts.set(c.resource, 'skipped');
   }
@@ -52,14 +46,9 @@ function kubeScore(documents: readonly Record<string, any>[]): { object: string;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetchart-kube-score-'));
   const file = path.join(dir, 'objects.yaml');
   fs.writeFileSync(file, documents.map((d) => stringify(d)).join('---\n'));
-  let out: string;
-  try {
-    out = execFileSync(KUBE_SCORE, ['score', '--output-format', 'json', file], { encoding: 'utf8' });
-  } catch (e: any) {
-    out = e.stdout; // exit 1 when something is graded critical
-  }
+  const out = kubeScoreReport([file]) as any[];
   fs.rmSync(dir, { recursive: true, force: true });
-  return JSON.parse(out).flatMap((o: any) => o.checks.map((c: any) => ({ object: `${o.type_meta.kind}/${o.object_meta.name}`, check: c.check.id, skipped: c.skipped, grade: c.grade })));
+  return out.flatMap((o: any) => o.checks.map((c: any) => ({ object: `${o.type_meta.kind}/${o.object_meta.name}`, check: c.check.id, skipped: c.skipped, grade: c.grade })));
 }
 
 /** monokle's findings of one rule on the objects, through its own annotation suppressor. */

@@ -7,6 +7,7 @@ import { checkovFindings } from '../lint/checkov';
 import { Finding, findingsOf, loadWaivers, waiverFor } from '../lint/kube-score';
 import { LINTER_CHECKS } from '../lib/constructs/metadata';
 import { REPO, makeFleet, removeFleet, spawnCli } from './support/fleet';
+import { checkovReport, kubeScoreReport } from './support/linters';
 
 /**
  * A real public application translated into values: Google's Online Boutique
@@ -19,7 +20,6 @@ import { REPO, makeFleet, removeFleet, spawnCli } from './support/fleet';
  */
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'online-boutique', 'apps');
-const BIN = path.join(REPO, '.tools', 'bin');
 
 function boutique(): string {
   const files: Record<string, string> = {};
@@ -32,25 +32,14 @@ function linterFindings(root: string): Finding[] {
   const out = path.join(root, 'charts-out');
   const kubeScore = fs.readdirSync(out).flatMap((cluster) => {
     const files = fs.readdirSync(path.join(out, cluster)).filter((f) => f.endsWith('.k8s.yaml')).map((f) => path.join(out, cluster, f));
-    let report: string;
-    try {
-      report = execFileSync(path.join(BIN, 'kube-score'), ['score', '--output-format', 'json', ...files], { encoding: 'utf8', maxBuffer: 1 << 28 });
-    } catch (e: any) {
-      report = e.stdout; // exit 1 when something is graded critical
-    }
-    return findingsOf(JSON.parse(report));
+    return findingsOf(kubeScoreReport(files));
   });
-  let checkov: string;
-  try {
-    checkov = execFileSync(path.join(BIN, 'checkov'), ['-d', out, '--framework', 'kubernetes', '--output', 'json', '--quiet', '--compact', '--skip-download'], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  } catch (e: any) {
-    checkov = e.stdout; // exit 1 when a check failed
-  }
+  const checkov = checkovReport(out, ['--quiet', '--compact']);
   const kubeScoreWaivers = loadWaivers(path.join(REPO, 'lint', 'kube-score.yaml'));
   const checkovWaivers = loadWaivers(path.join(REPO, 'lint', 'checkov.yaml'));
   return [
     ...kubeScore.filter((f) => !waiverFor(f, kubeScoreWaivers)),
-    ...checkovFindings(JSON.parse(checkov)).filter((f) => !waiverFor(f, checkovWaivers)),
+    ...checkovFindings(checkov).filter((f) => !waiverFor(f, checkovWaivers)),
   ];
 }
 
