@@ -137,29 +137,56 @@ export function applyOverrides(parsed: ParsedWithOverrides, clusterName: string)
   const { clusters: overrides, ...base } = parsed;
   let values = base as ParsedServiceValues;
   for (const key of matchingOverrideKeys(Object.keys(overrides ?? {}), clusterName)) {
-    values = mergeOverride(values, declaredOnly(overrides![key] as Record<string, any>, base as ParsedServiceValues));
+    values = mergeOverride(values, splitOverride(overrides![key] as Record<string, any>, base as ParsedServiceValues).declared);
   }
   return values;
 }
 
+/** A name an override uses that the base values do not declare, where it is (below the override) and what is declared. */
+interface Undeclared {
+  readonly at: PropertyKey[];
+  readonly what: string;
+  readonly name: string;
+  readonly known: readonly string[];
+}
+
 /**
- * An override without the processes, ports, routes and calls the base values do not declare:
- * FC-OVR-002 reports each, and applying them would only add findings about objects that must not
- * exist (a worker `<service>-wbe` without probes). Valid values lose nothing.
+ * An override split into what the base values declare and the processes, ports, routes and calls
+ * they do not: FC-OVR-002 reports those (unknownOverrideNameFindings), and applying them would only
+ * add findings about objects that must not exist (a worker `<service>-wbe` without probes), so
+ * applyOverrides merges `declared` only. Valid values lose nothing.
  */
-function declaredOnly(override: Record<string, any>, base: ParsedServiceValues): Record<string, any> {
-  const out = { ...override };
+function splitOverride(override: Record<string, any>, base: ParsedServiceValues): { declared: Record<string, any>; undeclared: Undeclared[] } {
+  const declared = { ...override };
+  const undeclared: Undeclared[] = [];
   if (override.processes) {
-    out.processes = Object.fromEntries(
-      Object.entries(override.processes as Record<string, any>)
-        .filter(([name]) => name in base.processes)
-        .map(([name, p]) => [name, Array.isArray(p?.ports) ? { ...p, ports: p.ports.filter((port: { name: string }) => (base.processes[name].ports ?? []).some((b) => b.name === port.name)) } : p]),
-    );
+    const processes: Record<string, unknown> = {};
+    for (const [name, settings] of Object.entries(override.processes as Record<string, any>)) {
+      const process = base.processes[name];
+      if (!process) {
+        undeclared.push({ at: ['processes', name], what: 'a process', name, known: Object.keys(base.processes) });
+        continue;
+      }
+      const known = (process.ports ?? []).map((p) => p.name);
+      if (!Array.isArray(settings?.ports)) {
+        processes[name] = settings;
+        continue;
+      }
+      settings.ports.forEach((port: { name: string }, i: number) => {
+        if (!known.includes(port.name)) undeclared.push({ at: ['processes', name, 'ports', i, 'name'], what: `a port of process '${name}'`, name: port.name, known });
+      });
+      processes[name] = { ...settings, ports: settings.ports.filter((port: { name: string }) => known.includes(port.name)) };
+    }
+    declared.processes = processes;
   }
   for (const group of ['routes', 'calls'] as const) {
-    if (override[group]) out[group] = Object.fromEntries(Object.entries(override[group] as object).filter(([name]) => name in ((base[group] as object | undefined) ?? {})));
+    if (!override[group]) continue;
+    const known = Object.keys((base[group] as object | undefined) ?? {});
+    const names = Object.keys(override[group] as object);
+    for (const name of names) if (!known.includes(name)) undeclared.push({ at: [group, name], what: group === 'routes' ? 'a route' : 'a call', name, known });
+    declared[group] = Object.fromEntries(Object.entries(override[group] as object).filter(([name]) => known.includes(name)));
   }
-  return out;
+  return { declared, undeclared };
 }
 
 /** Override keys that match no cluster of the inventory: almost always a typo. */
@@ -180,38 +207,19 @@ export function unmatchedOverrideFindings(file: string, parsed: ParsedWithOverri
  * would otherwise add a Deployment running the image's entrypoint on those clusters only.
  */
 export function unknownOverrideNameFindings(file: string, parsed: ParsedWithOverrides): Finding[] {
-  const findings: Finding[] = [];
-  const report = (path: PropertyKey[], what: string, name: string, known: readonly string[]) => {
-    const suggestion = closest(name, known);
-    const fix = suggestion ? `did you mean '${suggestion}'?` : known.length ? `declared: ${known.join(', ')}` : 'the service declares none';
-    findings.push({
-      file,
-      path: formatPath(path),
-      message: `expected ${what} the service declares, got '${name}'; overrides change what exists and cannot add to it; ${fix}`,
-      rule: 'FC-OVR-002',
-      severity: 'error',
-    });
-  };
-  const named = (group: 'routes' | 'calls') => Object.keys(((parsed as Record<string, unknown>)[group] as object | undefined) ?? {});
-  for (const [key, override] of Object.entries(parsed.clusters ?? {}) as [string, Record<string, any>][]) {
-    for (const [process, settings] of Object.entries(override.processes ?? {}) as [string, { ports?: { name: string }[] }][]) {
-      const base = parsed.processes[process];
-      if (!base) {
-        report(['clusters', key, 'processes', process], 'a process', process, Object.keys(parsed.processes));
-        continue;
-      }
-      const ports = (base.ports ?? []).map((p) => p.name);
-      (settings?.ports ?? []).forEach((port, i) => {
-        if (!ports.includes(port.name)) report(['clusters', key, 'processes', process, 'ports', i, 'name'], `a port of process '${process}'`, port.name, ports);
-      });
-    }
-    for (const group of ['routes', 'calls'] as const) {
-      for (const name of Object.keys(override[group] ?? {})) {
-        if (!named(group).includes(name)) report(['clusters', key, group, name], group === 'routes' ? 'a route' : 'a call', name, named(group));
-      }
-    }
-  }
-  return findings;
+  return (Object.entries(parsed.clusters ?? {}) as [string, Record<string, any>][]).flatMap(([key, override]) =>
+    splitOverride(override, parsed as ParsedServiceValues).undeclared.map(({ at, what, name, known }) => {
+      const suggestion = closest(name, known);
+      const fix = suggestion ? `did you mean '${suggestion}'?` : known.length ? `declared: ${known.join(', ')}` : 'the service declares none';
+      return {
+        file,
+        path: formatPath(['clusters', key, ...at]),
+        message: `expected ${what} the service declares, got '${name}'; overrides change what exists and cannot add to it; ${fix}`,
+        rule: 'FC-OVR-002' as const,
+        severity: 'error' as const,
+      };
+    }),
+  );
 }
 
 function resolveServiceAccount(values: ParsedServiceValues, cluster: Cluster, report: Report): ResolvedServiceAccount {
