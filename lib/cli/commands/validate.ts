@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { aggregateFindings, formatFinding } from '../../findings';
-import { INVENTORY_FILE, discoverApps, valuesFile } from '../../load';
+import { INVENTORY_FILE, valuesFile } from '../../load';
 import { renderFleet } from '../../pipeline';
-import { globMatches } from '../../values/merge';
 import { typeFindings } from '../../values/type-check';
 import { Command, progress, reportFindings, selection } from '../command';
 
@@ -11,10 +10,10 @@ export const validate: Command = {
   run(flags, io) {
     progress(io, 'rendering and checking the fleet');
     const result = renderFleet(io.root, selection(flags));
-    // The TypeScript compiler's own verdict on the files a team edits (lib/values/type-check.ts).
-    const app = flags.app as string | undefined;
-    // Only in a fleet repository: elsewhere the missing inventory is the one problem to report.
-    const files = fs.existsSync(path.join(io.root, INVENTORY_FILE)) ? [INVENTORY_FILE, ...discoverApps(io.root).filter((a) => app === undefined || globMatches(app, a)).map(valuesFile)] : [];
+    // The TypeScript compiler's own verdict on the files a team edits (lib/values/type-check.ts): the
+    // services the render selected. Only in a fleet repository: elsewhere the missing inventory is
+    // the one problem to report.
+    const files = fs.existsSync(path.join(io.root, INVENTORY_FILE)) ? [INVENTORY_FILE, ...result.apps.map(valuesFile)] : [];
     const schemaReported = new Set(result.findings.filter((f) => f.path !== '').map((f) => f.file));
     const findings = aggregateFindings([...result.findings, ...typeFindings(io.root, files, schemaReported)]);
     if (flags.json) {
