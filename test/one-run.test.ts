@@ -57,9 +57,7 @@ describe('checks: every problem in one run', () => {
   it('reports what the TypeScript compiler rejects and running the file hides, beside the schema findings, each once', () => {
     // esbuild strips types, so a type error outside the values runs anyway; inside them the schema says it.
     const typed = INTAKE.replace('export default service(', "const zones: number = 'three';\nvoid zones;\n\nexport default service(");
-    const root = makeFleet({ [F]: typed });
-    roots.push(root);
-    const result = spawnCli(root, ['validate']);
+    const result = spawnCli(makeFleetFor(roots, { [F]: typed }), ['validate']);
     assert.equal(result.code, 1);
     const line = typed.split('\n').findIndex((l) => l.includes('const zones')) + 1;
     assert.ok(

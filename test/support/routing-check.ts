@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RenderedFile } from '../../lib/pipeline';
 import { routeVersions } from '../../lib/values/release';
+import { HTTP_PROTOCOLS } from '../../lib/values/traffic';
 import { routeRequest } from './envoy-routing';
 import { byName } from './render';
 import { requestGrid, requestsOn } from './routing-grid';
@@ -13,12 +14,12 @@ export function assertRoutingAgrees(file: RenderedFile): number {
   const seen = new Set<string>();
   for (const request of requestGrid(service)) {
     for (const expected of routeVersions(service, request.who)) {
+      const process = service.processes.find((p) => p.name === expected.process)!;
       const vs = expected.via === 'mesh'
-        ? docs.get(`VirtualService/${service.processes.find((p) => p.name === expected.process)!.fullName}`)
+        ? docs.get(`VirtualService/${process.fullName}`)
         : docs.get(`VirtualService/${service.traffic.routes.find((r) => r.host === expected.host && r.paths.includes(expected.path!))!.objectName}`);
       // Mesh calls go to each HTTP port of the process's Service; ingress routes name theirs.
-      const process = service.processes.find((p) => p.name === expected.process)!;
-      const ports = expected.via === 'mesh' ? process.ports.filter((p) => p.protocol !== 'tcp' && p.protocol !== 'tls').map((p) => p.port) : [undefined];
+      const ports = expected.via === 'mesh' ? process.ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol)).map((p) => p.port) : [undefined];
       for (const http of ports.flatMap((port) => requestsOn(expected.path, request).map((r) => ({ ...r, port })))) {
         const hit = routeRequest(vs, http);
         const where = `${file.path} ${expected.via} ${expected.host}${http.port ? `:${http.port}` : ''}${http.path} ${JSON.stringify(request.headers)}`;
